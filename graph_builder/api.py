@@ -1,0 +1,233 @@
+"""The public, one-call API over the pipeline: extract, build, serialise, check."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+
+from .catalogue import Catalogue, default_catalogue
+from .emit import emit_graph
+from .errors import InputError
+from .extract import extract_references
+from .iris import DEFAULT_BASE, IriMinter
+from .models import Resolved, SourceDocument
+from .namespaces import bind_prefixes
+from .parse import parse_source
+from .resolve import document_target, resolve_references
+from .resources import ontology_file
+
+# Output formats: name -> (rdflib serializer, is a dataset format, file extensions)
+RDF_FORMATS: dict[str, tuple[str, bool, tuple[str, ...]]] = {
+    "turtle": ("turtle", False, (".ttl",)),
+    "nt": ("nt", False, (".nt",)),
+    "jsonld": ("json-ld", False, (".jsonld", ".json")),
+    "xml": ("xml", False, (".rdf", ".owl", ".xml")),
+    "trig": ("trig", True, (".trig",)),
+    "nquads": ("nquads", True, (".nq",)),
+}
+FORMAT_ALIASES = {"ttl": "turtle", "n-triples": "nt", "ntriples": "nt", "json-ld": "jsonld",
+                  "nq": "nquads", "n-quads": "nquads", "rdfxml": "xml", "rdf/xml": "xml",
+                  "text/turtle": "turtle", "application/n-triples": "nt",
+                  "application/ld+json": "jsonld", "application/trig": "trig",
+                  "application/n-quads": "nquads", "application/rdf+xml": "xml"}
+RDF_INPUT_SUFFIXES = {ext: name for name, (_, _, exts) in RDF_FORMATS.items() for ext in exts
+                      if ext not in (".json", ".xml")}
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """Metadata a user gives on the command line, overriding what the text says."""
+
+    symbol: str | None = None
+    date: str | None = None
+    title: str | None = None
+    plenary_meeting: int | None = None
+
+
+def process(path: str | Path, *, overrides: Overrides = Overrides(),
+            catalogue: Catalogue | None = None, minter: IriMinter | None = None) -> Resolved:
+    """Run parse -> extract -> resolve on one source file."""
+    catalogue = catalogue or default_catalogue()
+    document = parse_source(path, symbol=overrides.symbol, date=overrides.date,
+                            title=overrides.title, plenary_meeting=overrides.plenary_meeting)
+    extraction = extract_references(document, catalogue=catalogue)
+    return resolve_references(extraction, catalogue=catalogue, minter=minter)
+
+
+def extract(paths: Sequence[str | Path], *, overrides: Overrides = Overrides(),
+            catalogue: Catalogue | None = None, base: str = DEFAULT_BASE) -> dict[str, object]:
+    """The extraction of ``paths`` as the JSON-ready object of the data contract."""
+    catalogue = catalogue or default_catalogue()
+    minter = IriMinter(base)
+    return {"documents": [extraction_json(process(p, overrides=overrides, catalogue=catalogue,
+                                                  minter=minter),
+                                          catalogue=catalogue, minter=minter) for p in paths]}
+
+
+def build_graph(paths: Sequence[str | Path], *, overrides: Overrides = Overrides(),
+                base: str = DEFAULT_BASE, catalogue: Catalogue | None = None,
+                dataset: bool = False, with_catalogue: bool = False) -> Graph:
+    """Build the RDF of ``paths``: one graph, or with ``dataset`` one named graph per document."""
+    catalogue = catalogue or default_catalogue()
+    minter = IriMinter(base)
+    store: Graph = bind_prefixes(Dataset() if dataset else Graph())
+    for path in paths:
+        resolved = process(path, overrides=overrides, catalogue=catalogue, minter=minter)
+        if isinstance(store, Dataset):
+            name = URIRef(_document_iri(resolved.document, minter))
+            emit_graph(resolved, graph=store.graph(name), catalogue=catalogue, minter=minter)
+        else:
+            emit_graph(resolved, graph=store, catalogue=catalogue, minter=minter)
+    if with_catalogue:
+        target = store.default_context if isinstance(store, Dataset) else store
+        for triple in catalogue.graph:
+            target.add(tuple(URIRef(minter.rebase(str(t))) if isinstance(t, URIRef) else t
+                             for t in triple))  # type: ignore[arg-type]
+    return store
+
+
+def _document_iri(document: SourceDocument, minter: IriMinter) -> str:
+    return (minter.document(document.symbol) if document.symbol
+            else minter.unnamed_document(document.source))
+
+
+def resolve_format(name: str) -> str:
+    """A format name or MIME type -> the canonical name in :data:`RDF_FORMATS`."""
+    key = FORMAT_ALIASES.get(name.lower(), name.lower())
+    if key not in RDF_FORMATS:
+        raise ValueError(f"unknown RDF format {name!r}; choose from {', '.join(RDF_FORMATS)}")
+    return key
+
+
+def guess_format(path: str | Path) -> str | None:
+    suffix = Path(path).suffix.lower()
+    for name, (_, _, extensions) in RDF_FORMATS.items():
+        if suffix in extensions:
+            return name
+    return None
+
+
+def serialize(graph: Graph, fmt: str) -> str:
+    """Serialise ``graph``; a dataset format on a plain graph puts it in the default graph."""
+    serializer, is_dataset, _ = RDF_FORMATS[resolve_format(fmt)]
+    if is_dataset and not isinstance(graph, Dataset):
+        dataset = bind_prefixes(Dataset())
+        for triple in graph:
+            dataset.add(triple)
+        graph = dataset
+    if not is_dataset and isinstance(graph, Dataset):
+        merged = bind_prefixes(Graph())
+        for s, p, o, _ in graph.quads((None, None, None, None)):
+            merged.add((s, p, o))
+        graph = merged
+    return graph.serialize(format=serializer)
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so no half-written file is left."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError("output folder does not exist", path=str(directory))
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def load_rdf(paths: Iterable[str | Path], fmt: str | None = None) -> Graph:
+    """Parse RDF files into one graph, with one-line errors that name file and line."""
+    graph = bind_prefixes(Graph())
+    for path in paths:
+        path = Path(path)
+        name = resolve_format(fmt) if fmt else guess_format(path)
+        if name is None:
+            raise InputError("cannot tell the RDF format from the file name; give --input-format",
+                             path=str(path))
+        if not path.is_file():
+            raise InputError("no such file", path=str(path))
+        serializer, is_dataset, _ = RDF_FORMATS[name]
+        target: Graph = Dataset() if is_dataset else graph
+        try:
+            target.parse(str(path), format=serializer)
+        except Exception as error:  # rdflib's parsers raise many unrelated types
+            message = " ".join(str(error).split())
+            line = re.search(r"line (\d+)", message) or re.search(r":(\d+):", message)
+            raise InputError(f"not valid {name}: {message[:200]}", path=str(path),
+                             line=int(line.group(1)) if line else None) from None
+        if is_dataset:
+            for s, p, o, _ in target.quads((None, None, None, None)):
+                graph.add((s, p, o))
+    return graph
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The outcome of checking a graph against ``ontology/shapes.ttl``."""
+
+    conforms: bool
+    report: Graph
+    text: str
+
+
+def check_graph(graph: Graph, *, shapes: str | Path | None = None) -> CheckResult:
+    """Validate ``graph`` with pyshacl against lexgraph's shapes and ontology."""
+    import pyshacl
+
+    shapes_graph = Graph().parse(str(shapes or ontology_file("shapes.ttl")), format="turtle")
+    ontology = Graph().parse(str(ontology_file("lexgraph.ttl")), format="turtle")
+    conforms, report, text = pyshacl.validate(graph, shacl_graph=shapes_graph,
+                                              ont_graph=ontology, inference="none",
+                                              advanced=True, allow_warnings=True)
+    return CheckResult(bool(conforms), report, str(text))
+
+
+def extraction_json(resolved: Resolved, *, catalogue: Catalogue | None = None,
+                    minter: IriMinter | None = None) -> dict[str, object]:
+    """One document of the extraction JSON (the data contract of DESIGN section 5)."""
+    document = resolved.document
+    catalogue = catalogue or default_catalogue()
+    minter = minter or IriMinter()
+    footnotes = []
+    for note in document.footnotes:
+        refs = resolved.extraction.footnote_targets.get(note.number, ())
+        targets = [document_target(ref, catalogue, minter) for ref in refs]
+        footnotes.append({
+            "n": note.number, "text": note.text,
+            "symbol": refs[0].symbol if refs else None,
+            "annex": refs[0].annex if refs else None,
+            "targets": [{"symbol": ref.symbol, "annex": ref.annex, "title": target.title}
+                        for ref, target in zip(refs, targets)],
+            "start": note.start, "end": note.end, "line": note.line})
+    paragraphs = [{
+        "id": p.id, "kind": p.kind.value, "number": p.number, "verb": p.verb,
+        "parent": p.parent, "start": p.start, "end": p.end, "line": p.line,
+        "footnotes": [m.number for m in p.markers], "text": p.text,
+    } for p in document.paragraphs]
+    citations = []
+    for citation in resolved.citations:
+        target = citation.target
+        line, column = document.line_column(citation.start)
+        citations.append({
+            "from": citation.paragraph_id, "relation": citation.relation.value,
+            "target": {"symbol": target.symbol, "annex": target.annex, "title": target.title,
+                       "iri": target.iri},
+            "pinpoint": dict(citation.pinpoint), "iri": citation.cited_iri,
+            "quote": citation.quote, "start": citation.start, "end": citation.end,
+            "line": line, "column": column, "footnote": citation.footnote})
+    diagnostics = [d.to_json() for d in (*document.diagnostics, *resolved.extraction.diagnostics,
+                                         *resolved.diagnostics)]
+    return {"source": document.source, "symbol": document.symbol, "date": document.date,
+            "plenary_meeting": document.plenary_meeting, "title": document.title,
+            "paragraphs": paragraphs, "footnotes": footnotes, "citations": citations,
+            "diagnostics": diagnostics}

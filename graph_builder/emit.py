@@ -1,0 +1,221 @@
+"""Stage 4: write a resolved document as RDF (an rdflib graph).
+
+Every node a citation points to is emitted with enough around it to read on its own: its
+class and label, and the ``eli:is_part_of`` chain up to the instrument, the instrument's
+adopting document, and the convention a protocol supplements.
+"""
+
+from __future__ import annotations
+
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from .catalogue import Catalogue, Instrument, default_catalogue
+from .iris import IriMinter
+from .models import Citation, ParagraphKind, Resolved, Target
+from .namespaces import CITO, ELI, LEX, OA, bind_prefixes
+from .resolve import document_kind, document_target, pinpoint_words
+
+_PARAGRAPH_CLASS = {
+    ParagraphKind.PREAMBULAR: LEX.PreambularParagraph,
+    ParagraphKind.OPERATIVE: LEX.OperativeParagraph,
+    ParagraphKind.SUBPARAGRAPH: LEX.SubParagraph,
+}
+# Class of the node a pinpoint names, by the kind of its last step and what it is part of.
+_PART_CLASS = {
+    "article": LEX.Article,
+    "guideline": LEX.Guideline,
+    "principle": LEX.Principle,
+    "section": LEX.Section,
+}
+_CONTEXT = 40  # characters of prefix and suffix kept by a TextQuoteSelector
+
+
+def _lit(value: object, datatype: URIRef | None = None) -> Literal:
+    return Literal(value, datatype=datatype)
+
+
+def emit_graph(resolved: Resolved, *, graph: Graph | None = None,
+               catalogue: Catalogue | None = None, minter: IriMinter | None = None) -> Graph:
+    """Add the triples of one resolved document to ``graph`` (a new one by default)."""
+    catalogue = catalogue or default_catalogue()
+    minter = minter or IriMinter()
+    graph = bind_prefixes(graph if graph is not None else Graph())
+    document = resolved.document
+    doc = URIRef(minter.document(document.symbol) if document.symbol
+                 else minter.unnamed_document(document.source))
+    add = graph.add
+
+    add((doc, RDF.type, LEX[document_kind(document.symbol or "/RES/")]))
+    if document.symbol:
+        add((doc, ELI.id_local, _lit(document.symbol)))
+    if document.date:
+        add((doc, ELI.date_document, _lit(document.date, XSD.date)))
+    if document.plenary_meeting is not None:
+        add((doc, LEX.plenaryMeeting, _lit(document.plenary_meeting, XSD.integer)))
+    if document.title:
+        add((doc, RDFS.label, Literal(document.title, lang="en")))
+    add((doc, LEX.textLength, _lit(len(document.text), XSD.integer)))
+    add((doc, LEX.sourceFile, _lit(document.source)))
+
+    paragraph_iris: dict[str, URIRef] = {}
+    for paragraph in document.paragraphs:
+        node = URIRef(minter.paragraph(str(doc), paragraph.id))
+        paragraph_iris[paragraph.id] = node
+        parent = paragraph_iris[paragraph.parent] if paragraph.parent else doc
+        add((node, RDF.type, _PARAGRAPH_CLASS[paragraph.kind]))
+        add((node, ELI.is_part_of, parent))
+        add((parent, ELI.has_part, node))
+        add((node, LEX.position, _lit(paragraph.position, XSD.integer)))
+        add((node, LEX.paragraphId, _lit(paragraph.id)))
+        add((node, LEX.text, _lit(paragraph.text)))
+        if paragraph.number is not None:
+            add((node, ELI.number, _lit(paragraph.number)))
+        if paragraph.verb:
+            add((node, LEX.verb, _lit(paragraph.verb)))
+
+    note_iris: dict[int, URIRef] = {}
+    for position, note in enumerate(document.footnotes, start=1):
+        node = URIRef(minter.footnote(str(doc), note.number))
+        note_iris[note.number] = node
+        add((node, RDF.type, LEX.Footnote))
+        add((node, ELI.is_part_of, doc))
+        add((doc, ELI.has_part, node))
+        add((node, ELI.number, _lit(str(note.number))))
+        add((node, LEX.position, _lit(position, XSD.integer)))
+        add((node, LEX.text, _lit(note.text)))
+        for ref in resolved.extraction.footnote_targets.get(note.number, ()):
+            target = document_target(ref, catalogue, minter)
+            add((node, LEX.refersTo, URIRef(target.iri)))
+            _emit_target(graph, target, (), catalogue, minter)
+    for paragraph in document.paragraphs:
+        for marker in paragraph.markers:
+            if marker.number in note_iris:
+                add((paragraph_iris[paragraph.id], LEX.footnoteRef, note_iris[marker.number]))
+
+    ordinals: dict[str, int] = {}
+    for citation in resolved.citations:
+        citing = paragraph_iris[citation.paragraph_id]
+        ordinals[citation.paragraph_id] = ordinals.get(citation.paragraph_id, 0) + 1
+        cited = _emit_target(graph, citation.target, citation.pinpoint, catalogue, minter)
+        relation = LEX[citation.relation.value]
+        add((citing, relation, cited))
+        _emit_citation(graph, citation, URIRef(minter.citation(str(citing),
+                                                               ordinals[citation.paragraph_id])),
+                       citing, cited, relation, doc, document.text,
+                       note_iris.get(citation.footnote) if citation.footnote else None)
+    return graph
+
+
+def _emit_citation(graph: Graph, citation: Citation, node: URIRef, citing: URIRef, cited: URIRef,
+                   relation: URIRef, doc: URIRef, text: str, footnote: URIRef | None) -> None:
+    add = graph.add
+    add((node, RDF.type, CITO.Citation))
+    add((node, CITO.hasCitingEntity, citing))
+    add((node, CITO.hasCitedEntity, cited))
+    add((node, CITO.hasCitationCharacterization, relation))
+    if citation.pinpoint:
+        add((node, LEX.pinpoint, _lit(pinpoint_words(citation.pinpoint))))
+    if footnote is not None:
+        add((node, LEX.viaFootnote, footnote))
+    target = URIRef(f"{node}/target")
+    quote = URIRef(f"{node}/quote")
+    position = URIRef(f"{node}/position")
+    add((node, LEX.evidence, target))
+    add((target, RDF.type, OA.SpecificResource))
+    add((target, OA.hasSource, doc))
+    add((target, OA.hasSelector, quote))
+    add((target, OA.hasSelector, position))
+    add((quote, RDF.type, OA.TextQuoteSelector))
+    add((quote, OA.exact, _lit(text[citation.start:citation.end])))
+    add((quote, OA.prefix, _lit(text[max(0, citation.start - _CONTEXT):citation.start])))
+    add((quote, OA.suffix, _lit(text[citation.end:citation.end + _CONTEXT])))
+    add((position, RDF.type, OA.TextPositionSelector))
+    add((position, OA.start, _lit(citation.start, XSD.nonNegativeInteger)))
+    add((position, OA.end, _lit(citation.end, XSD.nonNegativeInteger)))
+
+
+def _emit_target(graph: Graph, target: Target, pinpoint: tuple[tuple[str, str], ...],
+                 catalogue: Catalogue, minter: IriMinter) -> URIRef:
+    """Emit the cited node and its context; return the IRI of the most specific node."""
+    add = graph.add
+    node = URIRef(target.iri)
+    instrument = catalogue.instruments.get(target.key) if target.key else None
+    if instrument is not None:
+        _emit_instrument(graph, instrument, catalogue, minter)
+    else:
+        add((node, RDF.type, LEX[target.kind]))
+        if target.title:
+            add((node, RDFS.label, Literal(target.title, lang="en")))
+        if target.symbol and target.annex is None:
+            add((node, ELI.id_local, _lit(target.symbol)))
+        if target.annex is not None and target.symbol:
+            doc = URIRef(minter.document(target.symbol))
+            add((node, LEX.annex, _lit(target.annex)))
+            add((node, ELI.is_part_of, doc))
+            add((doc, RDF.type, LEX[document_kind(target.symbol)]))
+            add((doc, ELI.id_local, _lit(target.symbol)))
+    parent = node
+    for depth in range(1, len(pinpoint) + 1):
+        step = pinpoint[:depth]
+        kind, number = step[-1]
+        part = URIRef(minter.part(str(node), step))
+        if kind == "paragraph":
+            cls = LEX.ArticleParagraph if depth > 1 and step[-2][0] == "article" \
+                else LEX.NumberedParagraph
+        else:
+            cls = _PART_CLASS.get(kind, LEX.Subdivision)
+        add((part, RDF.type, cls))
+        add((part, ELI.number, _lit(number)))
+        add((part, ELI.is_part_of, parent))
+        add((parent, ELI.has_part, part))
+        add((part, RDFS.label, Literal(_part_label(target, step), lang="en")))
+        if instrument is not None and depth == 1 and kind == "article":
+            described = instrument.part(number)
+            if described is not None and described.heading:
+                add((part, LEX.heading, _lit(described.heading)))
+        parent = part
+    return parent
+
+
+def _part_label(target: Target, step: tuple[tuple[str, str], ...]) -> str:
+    words = pinpoint_words(step)
+    title = target.title or target.symbol or ""
+    return f"{words[0].upper()}{words[1:]} of the {title}" if title else words
+
+
+def _emit_instrument(graph: Graph, instrument: Instrument, catalogue: Catalogue,
+                     minter: IriMinter) -> None:
+    add = graph.add
+    node = URIRef(minter.rebase(instrument.iri))
+    if (node, LEX.key, None) in graph:
+        return
+    add((node, RDF.type, LEX[instrument.kind]))
+    add((node, LEX.key, _lit(instrument.key)))
+    add((node, RDFS.label, Literal(instrument.title, lang="en")))
+    for alias in instrument.aliases:
+        add((node, SKOS.altLabel, Literal(alias, lang="en")))
+    if instrument.date:
+        add((node, ELI.date_document, _lit(instrument.date, XSD.date)))
+    if instrument.article_count is not None:
+        add((node, LEX.articleCount, _lit(instrument.article_count, XSD.integer)))
+    if instrument.paragraph_count is not None:
+        add((node, LEX.paragraphCount, _lit(instrument.paragraph_count, XSD.integer)))
+    if instrument.treaty_series:
+        add((node, LEX.treatySeries, _lit(instrument.treaty_series)))
+    if instrument.symbol:
+        info = catalogue.document(instrument.symbol)
+        doc = URIRef(minter.rebase(info.iri) if info else minter.document(instrument.symbol))
+        add((node, LEX.adoptedBy, doc))
+        add((doc, RDF.type, LEX[info.kind if info else document_kind(instrument.symbol)]))
+        add((doc, ELI.id_local, _lit(instrument.symbol)))
+        if info and info.title:
+            add((doc, RDFS.label, Literal(info.title, lang="en")))
+        if info and info.date:
+            add((doc, ELI.date_document, _lit(info.date, XSD.date)))
+        if instrument.annex is not None:
+            add((node, LEX.annex, _lit(instrument.annex)))
+    if instrument.supplements:
+        parent = catalogue.instruments[instrument.supplements]
+        add((node, LEX.supplements, URIRef(minter.rebase(parent.iri))))
+        _emit_instrument(graph, parent, catalogue, minter)

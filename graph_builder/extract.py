@@ -1,0 +1,315 @@
+"""Stage 2: find what each paragraph cites, and how.
+
+Three kinds of mention are found in a paragraph's text: an instrument named by one of the
+catalogue's titles or aliases, a document named by symbol ("its resolution 55/25"), and a
+footnote marker. A marker glued to a mention says which document the mention means; a marker
+on its own cites the documents of its footnote. Words before a mention ("article 6,
+paragraph 2, of the") give the pinpoint, and the nearest clause verb before it ("Recalling",
+"noting", "in accordance with") gives the relation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from .catalogue import Catalogue, default_catalogue
+from .models import (
+    Diagnostic,
+    DocumentRef,
+    Extraction,
+    Paragraph,
+    ParagraphKind,
+    Pinpoint,
+    Reference,
+    Relation,
+    Severity,
+    SourceDocument,
+)
+from .symbols import find_symbols, footnote_targets
+
+# Clause verbs and the relation they give, matched case-insensitively anywhere before a
+# mention; the nearest one wins ("Recalling X, and noting Y": X recalled, Y noted).
+_CUES: tuple[tuple[re.Pattern[str], Relation], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), relation) for pattern, relation in (
+        (r"\btak(?:ing|es?)\s+note\b", Relation.TAKES_NOTE_OF),
+        (r"\brecall(?:ing|s|ed)?\b", Relation.RECALLS),
+        (r"\breaffirm(?:ing|s|ed)?\b", Relation.REAFFIRMS),
+        (r"\bnot(?:ing|es)\b", Relation.NOTES),
+        (r"\bwelcom(?:ing|es)\b", Relation.WELCOMES),
+        (r"\b(?:implement(?:ing|s|ed)?|in\s+accordance\s+with|pursuant\s+to|in\s+conformity\s+with"
+         r"|in\s+compliance\s+with|giv(?:e|ing)\s+(?:full\s+)?effect\s+to)\b", Relation.IMPLEMENTS),
+    ))
+# In an operative clause, a call to implement after the mentions ("to ratify X, Y and Z and to
+# implement those instruments") makes them implemented.
+_IMPLEMENT_AFTER = re.compile(r"\bimplement(?:ing|ation)?\b\s+(?:of\s+)?(?:those|these|them|the\s+said|"
+                              r"the\s+instruments|its|their|it\b)", re.IGNORECASE)
+
+_NUMBER = r"(?:\d+(?:\s*\([a-z]\))?|[IVXLC]+)"
+_LIST = rf"{_NUMBER}(?:\s*(?:,\s*and|,|and|to|-)\s*{_NUMBER})*"
+_KINDS = r"articles?|paragraphs?|guidelines?|principles?|sections?|rules?|chapters?|parts?"
+_PINPOINT = rf"(?P<k1>{_KINDS})\s+(?P<n1>{_LIST})(?:\s*,\s*(?P<k2>paragraphs?|subparagraphs?)\s+(?P<n2>{_LIST}))?"
+_PIN_BEFORE = re.compile(rf"(?<![\w-]){_PINPOINT}\s*,?\s+(?:of|in|contained\s+in)\s+(?:the\s+|its\s+)?$",
+                         re.IGNORECASE)
+_PIN_AT_START = re.compile(rf"^{_PINPOINT}\b", re.IGNORECASE)
+# What may follow an instrument's title and still belong to the mention.
+_TITLE_TAILS = (
+    re.compile(r"^,?\s*\d{4}\b(?!\s*/)"),  # "Child Labour, 1999"
+    re.compile(r"^\s*\((?:ILO\s+)?(?:Convention\s+)?No\.\s*\d+\)"),  # "(Convention No. 182)"
+)
+_SUPPLEMENTING = re.compile(r"^,?\s+(?:supplementing|supplementary\s+to|additional\s+to)\s+(?:the\s+)?")
+_LEADING_JOINERS = re.compile(r"^(?:[\s,;:]|\band\b|\bor\b|\bas\s+well\s+as\b|\bin\s+particular\b|"
+                              r"\bincluding\b|\bnotably\b)+", re.IGNORECASE)
+_MAX_QUOTE = 300  # characters; a longer clause is cut at its last document noun
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    start: int
+    end: int
+    name_key: str | None = None
+    document: DocumentRef | None = None
+    footnote: int | None = None
+
+
+class NameFinder:
+    """Finds catalogue titles and aliases in text, longest first, on word boundaries.
+
+    Matching ignores case and line breaks: texts print "Their Parts" where the Treaty
+    Collection has "their Parts".
+    """
+
+    def __init__(self, names: list[tuple[str, str]]) -> None:
+        self._keys: dict[str, str] = {}
+        for name, key in names:
+            self._keys.setdefault(_squash(name), key)
+        ordered = sorted(self._keys, key=len, reverse=True)
+        alternatives = "|".join(r"\s+".join(map(re.escape, name.split())) for name in ordered)
+        self._pattern = (re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+                         if ordered else None)
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        if self._pattern is None:
+            return []
+        found = []
+        position = 0
+        while (match := self._pattern.search(text, position)):
+            start, end = match.span()
+            key = self._keys[_squash(match.group())]
+            while True:  # "Protocol ..., supplementing the Convention ...": one mention
+                tail = _SUPPLEMENTING.match(text[end:])
+                if not tail:
+                    break
+                parent = self._pattern.match(text, end + tail.end())
+                if not parent:
+                    break
+                end = parent.end()
+            for tail_pattern in _TITLE_TAILS:
+                if (extra := tail_pattern.match(text[end:])):
+                    end += extra.end()
+            found.append((start, end, key))
+            position = end
+        return found
+
+    def match_at(self, text: str, position: int) -> bool:
+        return bool(self._pattern and self._pattern.match(text, position))
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+@cache
+def _finder_for(catalogue: Catalogue) -> NameFinder:
+    return NameFinder(catalogue.names())
+
+
+def extract_references(document: SourceDocument, *, catalogue: Catalogue | None = None
+                       ) -> Extraction:
+    """Find every citation in ``document``: what is cited, how, by which words."""
+    catalogue = catalogue or default_catalogue()
+    finder = _finder_for(catalogue)
+    diagnostics: list[Diagnostic] = []
+    targets = _footnote_targets(document, catalogue, diagnostics)
+    references: list[Reference] = []
+    by_id = {paragraph.id: paragraph for paragraph in document.paragraphs}
+    for paragraph in document.paragraphs:
+        references.extend(_paragraph_references(paragraph, by_id, finder, targets))
+    used = {marker.number for p in document.paragraphs for marker in p.markers}
+    for note in document.footnotes:
+        if note.number not in used:
+            diagnostics.append(Diagnostic(Severity.WARNING, "footnote-unreferenced",
+                                          f"footnote {note.number} has no marker in the text",
+                                          note.line))
+    return Extraction(document, targets, tuple(references), tuple(diagnostics))
+
+
+def _footnote_targets(document: SourceDocument, catalogue: Catalogue,
+                      diagnostics: list[Diagnostic]) -> dict[int, tuple[DocumentRef, ...]]:
+    targets: dict[int, tuple[DocumentRef, ...]] = {}
+    previous: tuple[DocumentRef, ...] = ()
+    for note in document.footnotes:
+        found = footnote_targets(note.text, previous)
+        if not found and (series := re.search(r"Treaty Series,\s*vol\.\s*\d+,\s*No\.\s*\d+",
+                                              note.text)):
+            instrument = catalogue.by_treaty_series(series.group())
+            if instrument is not None and instrument.document is not None:
+                found = (instrument.document,)
+        if not found:
+            level = Severity.WARNING if re.match(r"\s*Ibid", note.text) else Severity.INFO
+            diagnostics.append(Diagnostic(level, "footnote-unresolved",
+                                          f"footnote {note.number} names no document lexgraph "
+                                          f"recognises: {note.text[:80]!r}", note.line))
+        targets[note.number] = found
+        previous = found or previous
+    return targets
+
+
+def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], finder: NameFinder,
+                          targets: dict[int, tuple[DocumentRef, ...]]) -> list[Reference]:
+    text = paragraph.text
+    mentions: list[_Mention] = [_Mention(s, e, name_key=k) for s, e, k in finder.find(text)]
+    for symbol in find_symbols(text):
+        if all(symbol.end <= m.start or symbol.start >= m.end for m in mentions):
+            mentions.append(_Mention(symbol.start, symbol.end, document=symbol.ref))
+    mentions.sort(key=lambda m: m.start)
+
+    loose: list[tuple[int, int]] = []  # (marker position, footnote number) not on a mention
+    for marker in paragraph.markers:
+        for i, mention in enumerate(mentions):
+            gap = text[mention.end:marker.at]
+            if mention.footnote is None and len(gap) <= 3 and re.fullmatch(r"[\s,;:.)]*", gap):
+                mentions[i] = _Mention(mention.start, mention.end, mention.name_key,
+                                       mention.document, marker.number)
+                break
+        else:
+            loose.append((marker.at, marker.number))
+
+    references: list[Reference] = []
+    seen: set[tuple[object, ...]] = set()
+
+    def add(start: int, end: int, pin_start: int, *, name_key: str | None,
+            document: DocumentRef | None, footnote: int | None, pin_text: str | None) -> None:
+        pins: list[Pinpoint] = [()]
+        quote_start = start
+        if pin_text is None and (before := _PIN_BEFORE.search(text[:pin_start])):
+            pins, quote_start = _pinpoints(before), before.start()
+        elif pin_text is not None and (at_start := _PIN_AT_START.match(pin_text)):
+            pins = _pinpoints(at_start)
+        relation = _relation(paragraph, by_id, quote_start, end)
+        src_start, src_end = paragraph.source_span(quote_start, end)
+        quote = text[quote_start:end].rstrip(" ,;:")
+        src_end = paragraph.source_span(quote_start, quote_start + len(quote))[1]
+        for pin in pins:
+            identity = (relation, name_key, document, pin)
+            if identity in seen:
+                continue
+            seen.add(identity)
+            references.append(Reference(paragraph.id, relation, quote, src_start, src_end,
+                                        name_key=name_key, document=document,
+                                        footnote=footnote, pinpoint=pin))
+
+    for mention in mentions:
+        documents = targets.get(mention.footnote, ()) if mention.footnote is not None else ()
+        document = mention.document or (documents[0] if documents else None)
+        add(mention.start, mention.end, mention.start, name_key=mention.name_key,
+            document=document, footnote=mention.footnote, pin_text=None)
+
+    boundaries = sorted([m.end for m in mentions] + [at for at, _ in loose])
+    for at, number in loose:
+        start = max([b for b in boundaries if b < at] + [_clause_floor(paragraph, at)])
+        start += _LEADING_JOINERS.match(text[start:at]).end()  # type: ignore[union-attr]
+        clause = text[start:at]
+        if len(clause) > _MAX_QUOTE:
+            nouns = list(re.finditer(r"\b(?:the|its|their)\s+(?:\w+\s+){0,3}?(?:report|resolution|"
+                                     r"declaration|convention|decision|guidelines|plan|agenda|"
+                                     r"programme|principles|rules|document|conclusions|"
+                                     r"recommendations|statement)\b", clause, re.IGNORECASE))
+            cut = nouns[-1].start() if nouns else len(clause) - _MAX_QUOTE
+            pin_text, start = clause, start + cut
+        else:
+            pin_text = clause
+        if start >= at:
+            continue
+        for document in targets.get(number, ()):
+            add(start, at, start, name_key=None, document=document, footnote=number,
+                pin_text=pin_text)
+    references.sort(key=lambda r: (r.start, r.end))
+    return references
+
+
+def _clause_floor(paragraph: Paragraph, at: int) -> int:
+    """Where the clause holding position ``at`` can start: after the nearest cue or the verb."""
+    floor = 0
+    label = re.match(r"^(?:\d+\.|\([a-z]+\))\s+", paragraph.text)
+    if label:
+        floor = label.end()
+    if paragraph.verb:
+        floor += len(paragraph.verb)
+    for pattern, _ in _CUES:
+        for match in pattern.finditer(paragraph.text, 0, at):
+            end = match.end()
+            if paragraph.text[end:end + 3] == " of":
+                end += 3
+            floor = max(floor, end)
+    return min(floor, at)
+
+
+def _relation(paragraph: Paragraph, by_id: dict[str, Paragraph], start: int, end: int) -> Relation:
+    """The relation given by the nearest clause verb before the mention."""
+    relation = _last_cue(paragraph.text[:start])
+    if relation is not None:
+        return relation
+    if paragraph.kind is not ParagraphKind.PREAMBULAR:
+        sentence = re.split(r"[;:]", paragraph.text[end:], maxsplit=1)[0]
+        if _IMPLEMENT_AFTER.search(sentence):
+            return Relation.IMPLEMENTS
+    parent = by_id.get(paragraph.parent) if paragraph.parent else None
+    while parent is not None:
+        relation = _last_cue(parent.text)
+        if relation is not None:
+            return relation
+        parent = by_id.get(parent.parent) if parent.parent else None
+    return Relation.CITES
+
+
+def _last_cue(text: str) -> Relation | None:
+    best: tuple[int, Relation] | None = None
+    for pattern, relation in _CUES:
+        for match in pattern.finditer(text):
+            if best is None or match.start() > best[0]:
+                best = (match.start(), relation)
+    return best[1] if best else None
+
+
+def _numbers(listing: str) -> list[str]:
+    numbers: list[str] = []
+    for token in re.findall(rf"{_NUMBER}|\bto\b|-", listing):
+        if token in ("to", "-") or not numbers:
+            numbers.append(token)
+            continue
+        if numbers[-1] in ("to", "-") and len(numbers) >= 2 and numbers[-2].isdigit() and token.isdigit():
+            first = int(numbers[-2])
+            numbers[-1:] = [str(n) for n in range(first + 1, int(token) + 1)]
+            continue
+        numbers.append(token)
+    return [re.sub(r"\s+", "", n) for n in numbers if n not in ("to", "-")]
+
+
+def _singular(kind: str) -> str:
+    kind = kind.lower()
+    return "paragraph" if kind.startswith("subparagraph") else kind.rstrip("s")
+
+
+def _pinpoints(match: re.Match[str]) -> list[Pinpoint]:
+    """``article 6, paragraphs 3 and 4`` -> [(article 6, paragraph 3), (article 6, paragraph 4)]."""
+    first = _singular(match.group("k1"))
+    pins: list[Pinpoint] = []
+    for n1 in _numbers(match.group("n1")):
+        if match.group("k2"):
+            second = _singular(match.group("k2"))
+            pins.extend(((first, n1), (second, n2)) for n2 in _numbers(match.group("n2")))
+        else:
+            pins.append(((first, n1),))
+    return pins or [()]

@@ -1,0 +1,515 @@
+"""Stage 1: read a resolution's text and split it into metadata, paragraphs and footnotes.
+
+The reader understands text extracted from the UN's PDF files: footnote blocks after a
+``_______________`` rule wherever a page ended, footnote markers glued to the preceding word
+(``Crime7``, ``Crime,6``), sub-paragraphs pulled onto the previous line by a page break, and
+the closing lines (``77th plenary meeting`` / ``22 December 2003``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+from .models import (
+    Diagnostic,
+    Footnote,
+    FootnoteMarker,
+    Paragraph,
+    ParagraphKind,
+    Severity,
+    SourceDocument,
+)
+
+MAX_SOURCE_BYTES = 50 * 1024 * 1024  # far above any real resolution (the longest are ~1 MB)
+
+MONTHS = ("January February March April May June July August September October November "
+          "December").split()
+_MONTH = "|".join(MONTHS)
+_DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b")
+_PLENARY = re.compile(r"^\s*(\d+)(?:st|nd|rd|th)\s+plenary\s+meeting\s*$", re.IGNORECASE)
+_DATE_LINE = re.compile(rf"^\s*\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\s*$")
+_OPENING = re.compile(
+    r"^\s*The\s+(General\s+Assembly|Security\s+Council|Economic\s+and\s+Social\s+Council|"
+    r"Human\s+Rights\s+Council|Commission\s+on\s+[A-Z][\w ]+?|Conference\s+of\s+the\s+Parties"
+    r"[\w ]*?)\s*,\s*$")
+_RULE = re.compile(r"^\s*_{5,}\s*$")
+_NOTE_ENTRY = re.compile(r"^\s{0,3}(\d{1,3})\s+(\S.*)$")
+_HEADER_SYMBOL = re.compile(r"^\s*((?:A|S|E)(?:/[A-Z0-9.\-]+)*/RES/[\w./\-]+(?:\s*\(\d{4}\))?)\s*$")
+_HEADER_TITLE = re.compile(r"^\s*(?:[A-Z-]*\d+/\d+(?:\s*[A-Z])?)\.\s+(\S.*?)\s*$")
+_HEADER_ADOPTED = re.compile(rf"adopted by the [\w ]+? on\s+(\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}})")
+_OPERATIVE = re.compile(r"^(\d{1,3})\.\s+")
+_ITEM = re.compile(r"^\(([a-z]{1,2}|[ivxlc]{1,6})\)\s+")
+_ROMAN_ITEM = re.compile(r"^[ivxlc]+$")
+# Participles and adjectives that open a preambular paragraph ("Recalling", "Deeply concerned",
+# "Aware", "Mindful"); used to tell a new paragraph from a capitalised continuation line.
+_PREAMBLE_OPENER = re.compile(
+    r"^(?:(?:[A-Z][a-z]+ly|Also|Further|Once again|Again)\s+)*"
+    r"(?:[A-Z][a-z]+(?:ing|ed)|Aware|Mindful|Conscious|Cognizant|Convinced|Determined|Desirous|"
+    r"Alarmed|Concerned|Bearing|Having|Taking|Recognizing|Reaffirming|Recalling|Noting|"
+    r"Welcoming|Emphasizing|Stressing|Underlining|Acknowledging|Guided|Encouraged|Appreciating|"
+    r"Expressing|Reiterating|Considering|Affirming|Deploring|Condemning)\b")
+# Glued footnote marker: digits right after a letter or closing punctuation.
+_MARKER = re.compile(r"(?<=[^\W\d_]|[,.;:)\]’”\"'])(\d{1,3})(?=$|[\s,.;:)\]])")
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    number: int  # 1-based
+    start: int  # source offset of the first character
+    raw: str  # without the line break
+
+    @property
+    def stripped(self) -> str:
+        return self.raw.strip()
+
+    @property
+    def indented(self) -> bool:
+        return bool(self.raw) and self.raw[0].isspace()
+
+
+def read_source(path: str | Path, *, max_bytes: int = MAX_SOURCE_BYTES) -> str:
+    """Read a text source as UTF-8, refusing binary, undecodable, oversized and empty files.
+
+    Raises :class:`~graph_builder.errors.InputError` naming the file (and the line of the
+    first bad byte), never a bare ``UnicodeDecodeError``.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise InputError("is a directory, not a text file", path=name)
+        if size > max_bytes:
+            raise InputError(f"file is {size} bytes, above the limit of {max_bytes} bytes",
+                             path=name)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", path=name) from None
+    except PermissionError:
+        raise InputError("permission denied", path=name) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a text file", path=name) from None
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror or error}", path=name) from None
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        raise InputError("binary file (NUL byte), not text", path=name,
+                         line=data.count(b"\n", 0, offset) + 1)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        raise InputError(
+            f"not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded); "
+            "convert it with iconv -f <encoding> -t utf-8",
+            path=name, line=data.count(b"\n", 0, error.start) + 1,
+            column=error.start - line_start + 1) from None
+    if not text.strip():
+        raise InputError("empty file: no text to read", path=name)
+    return text
+
+
+def parse_source(path: str | Path, *, symbol: str | None = None, date: str | None = None,
+                 title: str | None = None, plenary_meeting: int | None = None) -> SourceDocument:
+    """Read and parse a resolution text file; options override what the text says."""
+    path = Path(path)
+    text = read_source(path)
+    return parse_text(text, source=path.name, symbol=symbol, date=date, title=title,
+                      plenary_meeting=plenary_meeting, path=str(path))
+
+
+def symbol_from_filename(name: str) -> str | None:
+    """``A-RES-58-137.txt`` -> ``A/RES/58/137``; None when the name is not a symbol."""
+    stem = Path(name).stem
+    if not re.fullmatch(r"[A-Z]{1,6}(?:-[A-Za-z0-9.]+){2,}", stem):
+        return None
+    parts = stem.split("-")
+    joined: list[str] = []
+    for part in parts:
+        # Special-session and emergency-session numbers keep their hyphen: ES-10, S-26.
+        if joined and joined[-1] in {"ES", "S"} and part.isdigit() and len(joined) > 1:
+            joined[-1] = f"{joined[-1]}-{part}"
+        else:
+            joined.append(part)
+    return "/".join(joined)
+
+
+def iso_date(text: str) -> str | None:
+    """``22 December 2003`` -> ``2003-12-22``."""
+    match = _DATE.search(text)
+    if not match:
+        return None
+    day, month, year = match.groups()
+    return f"{year}-{MONTHS.index(month) + 1:02d}-{int(day):02d}"
+
+
+def parse_text(text: str, *, source: str = "<text>", symbol: str | None = None,
+               date: str | None = None, title: str | None = None,
+               plenary_meeting: int | None = None, path: str | None = None) -> SourceDocument:
+    """Parse the text of a resolution into a :class:`SourceDocument`.
+
+    Metadata comes from the options when given, else from a header in the text, else from
+    the file name (``A-RES-58-137.txt``) and the closing lines.
+    """
+    where = path or source
+    lines = _split_lines(text)
+    diagnostics: list[Diagnostic] = []
+
+    opening = next((i for i, line in enumerate(lines) if _OPENING.match(line.raw)), None)
+    header = lines[:opening] if opening is not None else []
+    body_start = opening + 1 if opening is not None else 0
+    body_end = len(lines)
+    closing: list[_Line] = []
+    while body_end > body_start:
+        line = lines[body_end - 1]
+        if not line.stripped or _PLENARY.match(line.raw) or _DATE_LINE.match(line.raw):
+            if line.stripped:
+                closing.insert(0, line)
+            body_end -= 1
+        else:
+            break
+
+    meta_symbol, meta_date, meta_title = _header_metadata(header)
+    closing_text = "\n".join(line.raw for line in closing)
+    meeting_match = next((_PLENARY.match(line.raw) for line in closing
+                          if _PLENARY.match(line.raw)), None)
+    symbol = symbol or meta_symbol or symbol_from_filename(source)
+    date = date or meta_date or iso_date(closing_text)
+    title = title or meta_title
+    if plenary_meeting is None and meeting_match:
+        plenary_meeting = int(meeting_match.group(1))
+    if symbol is None:
+        diagnostics.append(Diagnostic(Severity.WARNING, "no-symbol",
+                                      "no document symbol in the text or the file name; "
+                                      "give one with --symbol"))
+
+    blocks, footnotes = _blocks_and_footnotes(lines[body_start:body_end], diagnostics)
+    paragraphs = _paragraphs(blocks, {note.number for note in footnotes}, diagnostics)
+    if not paragraphs:
+        first = lines[body_start] if body_start < len(lines) else lines[0]
+        raise InputError("no resolution paragraphs found (expected preambular paragraphs "
+                         "or numbered operative paragraphs)", path=where, line=first.number)
+    return SourceDocument(source=source, text=text, symbol=symbol, date=date,
+                          plenary_meeting=plenary_meeting, title=title,
+                          paragraphs=tuple(paragraphs), footnotes=tuple(footnotes),
+                          diagnostics=tuple(diagnostics))
+
+
+def _split_lines(text: str) -> list[_Line]:
+    lines = []
+    for number, match in enumerate(re.finditer(r"[^\n]*(?:\n|$)", text), start=1):
+        if match.start() == len(text) and not match.group():
+            break
+        lines.append(_Line(number, match.start(), match.group().rstrip("\r\n")))
+    return lines
+
+
+def _header_metadata(header: list[_Line]) -> tuple[str | None, str | None, str | None]:
+    symbol = date = title = None
+    for line in header:
+        if symbol is None and (match := _HEADER_SYMBOL.match(line.raw)):
+            symbol = re.sub(r"\s+", " ", match.group(1))
+        elif title is None and (match := _HEADER_TITLE.match(line.raw)):
+            title = match.group(1)
+    joined = " ".join(line.stripped for line in header)
+    if (match := _HEADER_ADOPTED.search(joined)):
+        date = iso_date(match.group(1))
+    return symbol, date, title
+
+
+def _blocks_and_footnotes(lines: list[_Line], diagnostics: list[Diagnostic]
+                          ) -> tuple[list[list[_Line]], list[Footnote]]:
+    """Split body lines into paragraph blocks, lifting out footnote blocks at page breaks."""
+    blocks: list[list[_Line]] = []
+    notes: list[list[_Line]] = []
+    note_numbers: list[int] = []
+    in_notes = False
+    note_gap = False
+    blank_before = True
+    for line in lines:
+        if _RULE.match(line.raw):
+            in_notes, note_gap = True, False
+            continue
+        if in_notes:
+            entry = _NOTE_ENTRY.match(line.raw)
+            expected = note_numbers[-1] + 1 if note_numbers else None
+            if entry and (expected is None or int(entry.group(1)) == expected
+                          or _note_complete(notes[-1])):
+                notes.append([line])
+                note_numbers.append(int(entry.group(1)))
+                note_gap = False
+                continue
+            if not line.stripped:
+                note_gap = True
+                continue
+            if (notes and not note_gap and not line.raw.startswith("  ")
+                    and not _note_complete(notes[-1])):
+                notes[-1].append(line)
+                continue
+            in_notes = False
+            blank_before = note_gap or blank_before
+        if not line.stripped:
+            blank_before = True
+            continue
+        if not blocks or blank_before or _starts_paragraph(line, blocks[-1][-1]):
+            blocks.append([line])
+        else:
+            blocks[-1].append(line)
+        blank_before = False
+
+    footnotes = []
+    seen: set[int] = set()
+    for note_lines in notes:
+        first = note_lines[0]
+        entry = _NOTE_ENTRY.match(first.raw)
+        assert entry is not None
+        number = int(entry.group(1))
+        text_start = first.start + entry.start(2)
+        end_line = note_lines[-1]
+        end = end_line.start + len(end_line.raw.rstrip())
+        text = " ".join([entry.group(2).strip()] + [line.stripped for line in note_lines[1:]])
+        if number in seen:
+            diagnostics.append(Diagnostic(Severity.WARNING, "duplicate-footnote",
+                                          f"footnote {number} appears twice", first.number))
+            continue
+        seen.add(number)
+        footnotes.append(Footnote(number, text, text_start, end, first.number))
+    return blocks, footnotes
+
+
+def _note_complete(note_lines: list[_Line]) -> bool:
+    return note_lines[-1].stripped.endswith((".", ")", "]"))
+
+
+def _starts_paragraph(line: _Line, previous: _Line) -> bool:
+    """Whether ``line`` starts a paragraph although no blank line precedes it.
+
+    A page break can pull a sub-paragraph or the next paragraph onto the previous line's
+    heels; such lines are indented or start with an item label after a line that ended a
+    clause.
+    """
+    text = line.stripped
+    ended_clause = previous.stripped.endswith((";", ":", ".", ","))
+    if _ITEM.match(text) or _OPERATIVE.match(text):
+        return ended_clause or line.indented
+    return line.indented and ended_clause and bool(_PREAMBLE_OPENER.match(text))
+
+
+def _join(lines: Iterable[_Line]) -> tuple[str, list[int]]:
+    """Join lines into one string, collapsing whitespace; return it with source offsets."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for line in lines:
+        content = line.raw.rstrip()
+        lead = len(content) - len(content.lstrip())
+        content = content.lstrip()
+        if not content:
+            continue
+        if chars:
+            if chars[-1] == "-" and len(chars) > 1 and chars[-2].isalpha() and content[0].islower():
+                pass  # a word hyphenated across the line break: keep the hyphen, no space
+            else:
+                chars.append(" ")
+                offsets.append(offsets[-1] + 1)
+        for i, ch in enumerate(content):
+            if ch.isspace():
+                if chars and chars[-1] == " ":
+                    continue
+                ch = " "
+            chars.append(ch)
+            offsets.append(line.start + lead + i)
+    return "".join(chars), offsets
+
+
+def _strip_markers(text: str, offsets: list[int], note_numbers: set[int]
+                   ) -> tuple[str, list[int], list[FootnoteMarker]]:
+    """Remove glued footnote markers (``Crime,6``) from a paragraph's text."""
+    keep_text: list[str] = []
+    keep_offsets: list[int] = []
+    markers: list[FootnoteMarker] = []
+    last = 0
+    for match in _MARKER.finditer(text):
+        number = int(match.group(1))
+        if number not in note_numbers or not _is_marker(text, match.start()):
+            continue
+        keep_text.append(text[last:match.start()])
+        keep_offsets.extend(offsets[last:match.start()])
+        at = sum(len(part) for part in keep_text)
+        markers.append(FootnoteMarker(number, at, offsets[match.start()],
+                                      offsets[match.end() - 1] + 1))
+        last = match.end()
+    keep_text.append(text[last:])
+    keep_offsets.extend(offsets[last:])
+    return "".join(keep_text), keep_offsets, markers
+
+
+def _is_marker(text: str, at: int) -> bool:
+    token_start = text.rfind(" ", 0, at) + 1
+    token = text[token_start:at]
+    if "/" in token:  # part of a document symbol: E/2002/68/Add.1
+        return False
+    if token.endswith((",", ".")) and len(token) >= 2 and token[-2].isdigit():
+        return False  # "1,2" or "3.5": a number, not a marker
+    return not re.search(r"\b(?:No|Nos|para|paras|art|arts|vol|p|pp|sect|chap)\.?$", token)
+
+
+def _paragraphs(blocks: list[list[_Line]], note_numbers: set[int],
+                diagnostics: list[Diagnostic]) -> list[Paragraph]:
+    paragraphs: list[Paragraph] = []
+    preambular = 0
+    operative_seen = False
+    current_op: str | None = None
+    current_letter: str | None = None  # id of the lettered item sub-sub-items attach to
+    last_letter: str | None = None
+    positions: dict[str | None, int] = {}
+
+    def add(pid: str, kind: ParagraphKind, number: str | None, parent: str | None,
+            lines: list[_Line], prefix: int) -> None:
+        text, offsets = _join(lines)
+        text, offsets, markers = _strip_markers(text, offsets, note_numbers)
+        positions[parent] = positions.get(parent, 0) + 1
+        verb = None if kind is ParagraphKind.SUBPARAGRAPH else opening_phrase(
+            text[prefix:], operative=kind is ParagraphKind.OPERATIVE)
+        paragraphs.append(Paragraph(
+            id=pid, kind=kind, number=number, position=positions[parent], parent=parent,
+            verb=verb, text=text, start=offsets[0], end=offsets[-1] + 1, line=lines[0].number, offsets=tuple(offsets),
+            markers=tuple(markers)))
+
+    for lines in blocks:
+        head = lines[0].stripped
+        if (op := _OPERATIVE.match(head)):
+            operative_seen = True
+            number = op.group(1)
+            expected = int(current_op.split(".")[1]) + 1 if current_op else 1
+            if int(number) != expected:
+                diagnostics.append(Diagnostic(
+                    Severity.WARNING, "operative-numbering",
+                    f"operative paragraph {number} follows {expected - 1}", lines[0].number))
+            current_op, current_letter, last_letter = f"op.{number}", None, None
+            add(current_op, ParagraphKind.OPERATIVE, number, None, lines, 0)
+            continue
+        if (item := _ITEM.match(head)):
+            label = item.group(1)
+            owner = current_op or (f"pp.{preambular}" if preambular else None)
+            if owner is None:
+                diagnostics.append(Diagnostic(Severity.WARNING, "orphan-item",
+                                              f"item ({label}) outside any paragraph",
+                                              lines[0].number))
+                continue
+            next_letter = chr(ord(last_letter) + 1) if last_letter else "a"
+            is_roman = (bool(_ROMAN_ITEM.match(label)) and label != next_letter
+                        and current_letter is not None)
+            if is_roman:
+                assert current_letter is not None
+                add(f"{current_letter}.{label}", ParagraphKind.SUBPARAGRAPH, label,
+                    current_letter, lines, item.end())
+            else:
+                if label != next_letter:
+                    diagnostics.append(Diagnostic(
+                        Severity.WARNING, "subparagraph-order",
+                        f"sub-paragraph ({label}) where ({next_letter}) was expected",
+                        lines[0].number))
+                current_letter, last_letter = f"{owner}.{label}", label
+                add(current_letter, ParagraphKind.SUBPARAGRAPH, label, owner, lines, item.end())
+            continue
+        continues = head[:1].islower() or (paragraphs and not paragraphs[-1].text.rstrip()
+                                            .endswith((",", ";", ":", ".")))
+        if paragraphs and continues:
+            _extend_last(paragraphs, lines, note_numbers)
+            continue
+        if operative_seen:
+            diagnostics.append(Diagnostic(Severity.WARNING, "unnumbered-block",
+                                          f"unnumbered text after the operative paragraphs "
+                                          f"began: {head[:40]!r}", lines[0].number))
+            continue
+        preambular += 1
+        current_letter, last_letter = None, None
+        add(f"pp.{preambular}", ParagraphKind.PREAMBULAR, None, None, lines, 0)
+    return paragraphs
+
+
+def _extend_last(paragraphs: list[Paragraph], lines: list[_Line], note_numbers: set[int]
+                 ) -> None:
+    """Append lines separated by a page break to the paragraph they continue."""
+    last = paragraphs[-1]
+    text, offsets = _join(lines)
+    text, offsets, markers = _strip_markers(text, offsets, note_numbers)
+    shift = len(last.text) + 1
+    joined_offsets = last.offsets + (last.offsets[-1] + 1,) + tuple(offsets)
+    moved = tuple(FootnoteMarker(m.number, m.at + shift, m.start, m.end) for m in markers)
+    paragraphs[-1] = Paragraph(
+        id=last.id, kind=last.kind, number=last.number, position=last.position,
+        parent=last.parent, verb=last.verb, text=f"{last.text} {text}", start=last.start,
+        end=offsets[-1] + 1, line=last.line, offsets=joined_offsets,
+        markers=last.markers + moved)
+
+
+# Words that may follow the head of an opening phrase and belong to it.
+_PHRASE_TAILS = {
+    "taking": ("note of", "note", "into account", "into consideration"),
+    "takes": ("note of", "note", "into account"),
+    "take": ("note of",),
+    "calls": ("upon", "on", "for"),
+    "call": ("upon", "on", "for"),
+    "bearing": ("in mind",),
+    "having": (),
+    "noting": ("with deep concern", "with grave concern", "with concern", "with appreciation",
+               "with satisfaction", "with interest"),
+    "notes": ("with deep concern", "with grave concern", "with concern", "with appreciation",
+              "with satisfaction", "with interest"),
+    "expressing": (),
+    "expresses": (),
+}
+_TRAILING_ADVERBS = ("also", "further", "again", "moreover", "once again")
+_STOP_WORDS = {"at", "by", "for", "that", "of", "to", "with", "about", "over", "in", "on", "the",
+               "a", "an", "its", "their", "all", "member", "states", "whether", "what", "how"}
+
+
+def opening_phrase(text: str, *, operative: bool = False) -> str | None:
+    """The phrase a paragraph opens with: "Recalling also", "Deeply concerned", "Calls upon".
+
+    >>> opening_phrase("Taking note of guideline 8, Special measures")
+    'Taking note of'
+    >>> opening_phrase("5. Also invites Member States", operative=True)
+    'Also invites'
+    """
+    if operative:
+        text = _OPERATIVE.sub("", text, count=1)
+    words = text.split()
+    if not words:
+        return None
+    phrase: list[str] = []
+    i = 0
+    while i < len(words) - 1 and (re.fullmatch(r"[A-Z]?[a-z]+ly", words[i])
+                                  or words[i] in {"Also", "Further", "Again", "Once", "again"}):
+        phrase.append(words[i])
+        i += 1
+    head = words[i].rstrip(",;:")
+    phrase.append(head)
+    i += 1
+    rest = " ".join(words[i:])
+    lowered = head.lower()
+    if lowered in ("having", "expressing", "expresses"):
+        # "Having considered", "Expressing deep concern": take words up to a preposition.
+        while i < len(words) and words[i].lower().strip(",;:") not in _STOP_WORDS:
+            phrase.append(words[i].rstrip(",;:"))
+            i += 1
+            if lowered == "having":
+                break
+        rest = " ".join(words[i:])
+    for tail in _PHRASE_TAILS.get(lowered, ()):
+        if rest.startswith(tail + " ") or rest == tail:
+            phrase.append(tail)
+            rest = rest[len(tail):].lstrip()
+            break
+    for adverb in _TRAILING_ADVERBS:
+        if rest.startswith(adverb + " "):
+            phrase.append(adverb)
+            break
+    return " ".join(phrase)

@@ -1,0 +1,117 @@
+"""Recognise UN document symbols in footnotes and running text.
+
+Turns the ways resolutions name documents ("Resolution 55/25, annex I.", "See E/2002/68/Add.1.",
+"Ibid., annex II.", "its resolution 55/25 of 15 November 2000", "Security Council resolution
+2331 (2016)") into :class:`~graph_builder.models.DocumentRef` values with the official symbol.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import DocumentRef
+
+_ROMAN = r"[IVXLC]+"
+# "annex", "annex II", "annexes I and II" right after a symbol.
+_ANNEX = re.compile(rf"^\s*,?\s*annex(?:\s+({_ROMAN})\b)?", re.IGNORECASE)
+_GA_NUMBER = r"(?:ES-\d+/\d+|S-\d+/\d+|\d+/\d+(?:\s?[A-Z]\b)?|\d+\s?[A-Z]?\s?\([IVXLC]+\))"
+
+# (pattern, function building the symbol from the match); earlier patterns win.
+_BODY_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"Security Council resolutions?\s+(\d+)\s*\((\d{4})\)"), "S/RES/{0} ({1})"),
+    (re.compile(r"Economic and Social Council resolutions?\s+(\d{4}/\d+)"), "E/RES/{0}"),
+    (re.compile(r"Human Rights Council resolutions?\s+(\d+/\d+)"), "A/HRC/RES/{0}"),
+    (re.compile(rf"(?:General Assembly )?[Rr]esolutions?\s+({_GA_NUMBER})"), "A/RES/{0}"),
+]
+# An explicit symbol: A/78/119, E/2002/68/Add.1, CTOC/COP/2020/10, S/RES/2331 (2016).
+_EXPLICIT = re.compile(
+    r"\b((?:[A-Z][A-Z0-9]*\.?)(?:/(?:[A-Z0-9][A-Za-z0-9.\-]*))+)"
+    r"(\s\((?:Part\s+[IVX]+|\d{4})\))?")
+# Further numbers in a list after the first: "resolutions 55/25 and 55/255".
+_LIST_MORE = re.compile(rf"^(?:\s+of\s+\d{{1,2}}\s+\w+\s+\d{{4}})?\s*(?:,|and|,\s*and)\s+({_GA_NUMBER})")
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolMention:
+    """A document named in text: which one, and where the words are."""
+
+    ref: DocumentRef
+    start: int
+    end: int
+
+
+def _clean_symbol(symbol: str) -> str:
+    symbol = re.sub(r"\s+", " ", symbol.strip())
+    return symbol[:-1] if symbol.endswith(".") else symbol
+
+
+def _ga_symbol(number: str) -> str:
+    number = re.sub(r"\s+", " ", number.strip())
+    return f"A/RES/{number}"
+
+
+def find_symbols(text: str) -> list[SymbolMention]:
+    """Every document named by symbol or by "resolution N/M" in ``text``, in order.
+
+    >>> [m.ref.symbol for m in find_symbols("resolutions 55/25 and 55/255 and S/RES/2331 (2016)")]
+    ['A/RES/55/25', 'A/RES/55/255', 'S/RES/2331 (2016)']
+    """
+    found: list[SymbolMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    def annex_after(end: int) -> tuple[str | None, int]:
+        match = _ANNEX.match(text[end:])
+        if not match:
+            return None, end
+        return (match.group(1) or "").upper(), end + match.end()
+
+    for pattern, template in _BODY_PATTERNS:
+        for match in pattern.finditer(text):
+            if not free(match.start(), match.end()):
+                continue
+            groups = [re.sub(r"\s+", " ", g) for g in match.groups()]
+            symbol = template.format(*groups) if template != "A/RES/{0}" else _ga_symbol(groups[0])
+            annex, end = annex_after(match.end())
+            found.append(SymbolMention(DocumentRef(symbol, annex), match.start(), end))
+            taken.append((match.start(), end))
+            tail = match.end()
+            while template == "A/RES/{0}" and (more := _LIST_MORE.match(text[tail:])):
+                start = tail + more.start(1)
+                tail += more.end()
+                annex, end = annex_after(tail)
+                found.append(SymbolMention(DocumentRef(_ga_symbol(more.group(1)), annex),
+                                           start, end))
+                taken.append((start, end))
+    for match in _EXPLICIT.finditer(text):
+        symbol = _clean_symbol(match.group(1) + (match.group(2) or ""))
+        if symbol.count("/") < 1 or not free(match.start(), match.end()):
+            continue
+        if not re.search(r"\d", symbol) or re.fullmatch(r"\d+/\d+", symbol):
+            continue
+        annex, end = annex_after(match.end())
+        found.append(SymbolMention(DocumentRef(symbol, annex), match.start(), end))
+        taken.append((match.start(), end))
+    found.sort(key=lambda mention: mention.start)
+    return found
+
+
+_IBID = re.compile(r"^\s*Ibid\.?", re.IGNORECASE)
+
+
+def footnote_targets(text: str, previous: tuple[DocumentRef, ...]) -> tuple[DocumentRef, ...]:
+    """The documents a footnote cites; ``previous`` is the last footnote's, for "Ibid.".
+
+    >>> footnote_targets("Ibid., annex II.", (DocumentRef("A/RES/55/25", "I"),))
+    (DocumentRef(symbol='A/RES/55/25', annex='II'),)
+    """
+    if (ibid := _IBID.match(text)) and previous:
+        rest = text[ibid.end():]
+        annex_match = _ANNEX.match(rest)
+        base = previous[0]
+        annex = (annex_match.group(1) or "").upper() if annex_match else base.annex
+        return (DocumentRef(base.symbol, annex),)
+    return tuple(mention.ref for mention in find_symbols(text))

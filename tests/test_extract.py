@@ -1,0 +1,108 @@
+"""Stage 2 (extract): what a paragraph cites, how, and with which words.
+
+Each case is a one-paragraph resolution written by hand; the table gives every citation
+expected from it as (paragraph, relation, cited name or document, pinpoint).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from graph_builder.extract import extract_references
+from graph_builder.models import DocumentRef
+from graph_builder.parse import parse_text
+
+UNTOC = "United Nations Convention against Transnational Organized Crime"
+TIP = "Protocol to Prevent, Suppress and Punish Trafficking in Persons, Especially Women and Children"
+SOM = "Protocol against the Smuggling of Migrants by Land, Sea and Air"
+
+
+def _cites(body: str, notes: str = "", catalogue=None):
+    text = f"The General Assembly,\n\n{body}\n"
+    if notes:
+        text += f"\n_______________\n{notes}\n"
+    document = parse_text(text, source="A-RES-1-1.txt")
+    extraction = extract_references(document, catalogue=catalogue)
+    return [(r.paragraph_id, r.relation.value, r.name_key or (r.document and r.document.symbol),
+             dict(r.pinpoint)) for r in extraction.references], extraction
+
+
+CASES = [
+    # The clause verb decides the relation, not only the paragraph's first word.
+    ("recall-and-note",
+     " Recalling the Convention on the Rights of the Child,3 and noting the entry into force of "
+     f"the {TIP},4", "3 Resolution 44/25, annex.\n4 Resolution 55/25, annex II.",
+     [("pp.1", "recalls", "crc", {}), ("pp.1", "notes", "tip", {})]),
+    ("taking-note-with-pinpoint-from-footnote-only",
+     " Taking note of guideline 8, Special measures for the protection of child victims, "
+     "contained in the report of the High Commissioner,2", "2 See E/2002/68/Add.1.",
+     [("pp.1", "takesNoteOf", "E/2002/68/Add.1", {"guideline": "8"})]),
+    ("articles-list", f" 1. Invites States to act in accordance with articles 24 and 25 of the {UNTOC};",
+     "", [("op.1", "implements", "untoc", {"article": "24"}),
+          ("op.1", "implements", "untoc", {"article": "25"})]),
+    ("article-paragraphs", f" 1. Invites States to act in accordance with article 6, "
+     f"paragraphs 3 and 4, of the {TIP};", "",
+     [("op.1", "implements", "tip", {"article": "6", "paragraph": "3"}),
+      ("op.1", "implements", "tip", {"article": "6", "paragraph": "4"})]),
+    ("article-range", f" 1. Recalls articles 2 to 4 of the {UNTOC};", "",
+     [("op.1", "recalls", "untoc", {"article": n}) for n in ("2", "3", "4")]),
+    ("implement-after-the-mentions",
+     f" 1. Urges States to ratify the {UNTOC}6 and the {TIP}7 and to implement those instruments;",
+     "6 Resolution 55/25, annex I.\n7 Ibid., annex II.",
+     [("op.1", "implements", "untoc", {}), ("op.1", "implements", "tip", {})]),
+    ("ratify-alone-is-a-plain-citation", f" 1. Urges States to ratify the {UNTOC};", "",
+     [("op.1", "cites", "untoc", {})]),
+    ("supplementing-clause-is-one-mention",
+     f" Noting the {SOM}, supplementing the {UNTOC},8", "8 Resolution 55/25, annex III.",
+     [("pp.1", "notes", "som", {})]),
+    ("its-resolution", " Recalling its resolution 55/25 of 15 November 2000,", "",
+     [("pp.1", "recalls", "A/RES/55/25", {})]),
+    ("ilo-title-with-year-and-number",
+     " Recalling also the International Labour Organization Convention concerning the "
+     "Prohibition and Immediate Action for the Elimination of the Worst Forms of Child Labour, "
+     "1999 (Convention No. 182), which prohibits labour under the age of 18,", "",
+     [("pp.1", "recalls", "c182", {})]),
+    ("welcomes-and-reaffirms", f" Welcoming the entry into force of the {UNTOC}, and reaffirming "
+     f"the {TIP},", "", [("pp.1", "welcomes", "untoc", {}), ("pp.1", "reaffirms", "tip", {})]),
+    ("marker-only-cites-every-document-of-its-footnote",
+     " Recalling its previous resolutions on the subject,1",
+     "1 Resolutions 55/67, 58/137 and 77/194.",
+     [("pp.1", "recalls", s, {}) for s in ("A/RES/55/67", "A/RES/58/137", "A/RES/77/194")]),
+    ("no-citation", " 1. Requests the Secretary-General to report on the implementation of the "
+     "present resolution.", "", []),
+    ("alias", " Recalling the Organized Crime Convention,", "", [("pp.1", "recalls", "untoc", {})]),
+]
+
+
+@pytest.mark.parametrize(("body", "notes", "expected"), [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_citations(test_catalogue, body, notes, expected):
+    found, _ = _cites(body, notes, test_catalogue)
+    assert found == expected
+
+
+def test_marker_glued_to_a_name_takes_its_footnote_document(test_catalogue):
+    _, extraction = _cites(f" Recalling the {UNTOC},6", "6 Resolution 55/25, annex I.",
+                           test_catalogue)
+    (reference,) = extraction.references
+    assert (reference.footnote, reference.document) == (6, DocumentRef("A/RES/55/25", "I"))
+
+
+def test_quote_and_span(test_catalogue):
+    body = f" 1. Acts in accordance with article 6, paragraph 2, of the\n{TIP};"
+    _, extraction = _cites(body, "", test_catalogue)
+    (reference,) = extraction.references
+    text = extraction.document.text
+    assert reference.quote == f"article 6, paragraph 2, of the {TIP}"
+    assert text[reference.start:reference.end] == f"article 6, paragraph 2, of the\n{TIP}"
+
+
+def test_unreferenced_footnote_is_reported(test_catalogue):
+    _, extraction = _cites(" Recalling the past,", "1 Resolution 40/34, annex.", test_catalogue)
+    assert [d.code for d in extraction.diagnostics] == ["footnote-unreferenced"]
+
+
+def test_treaty_series_footnote_resolves_through_the_catalogue(test_catalogue):
+    found, _ = _cites(" Recalling the Convention,5",
+                      "5 United Nations, Treaty Series, vol. 2225, No. 39574.", test_catalogue)
+    assert found == [("pp.1", "recalls", "A/RES/55/25", {})]

@@ -1,0 +1,216 @@
+"""Stage 1 (parse): small hand-written texts in the layout of UN PDF extractions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph_builder.errors import InputError
+from graph_builder.parse import (
+    opening_phrase,
+    parse_source,
+    parse_text,
+    read_source,
+    symbol_from_filename,
+)
+
+SEED_LIKE = """  The General Assembly,
+
+ Recalling the Convention on the Rights of the Child,3 and noting the entry into
+force of the Optional Protocol to the Convention on the Rights of the Child on the
+sale of children, child prostitution and child pornography,4
+
+ Recalling also the International Labour Organization Convention concerning
+the Worst Forms of Child Labour, 1999 (Convention No. 182), which prohibits forced
+labour of all people under the age of 18, and its resolution 55/25 of 15 November 2000,
+by which it adopted the United Nations Convention against Transnational Organized
+
+_______________
+3 Resolution 44/25, annex.
+4 Resolution 54/263, annex II.
+  Crime,6 and guideline 8 of the report,
+
+ 1. Urges Member States to ratify the Convention6 and to implement it by:
+
+ (a) Criminalizing trafficking in persons;
+  (b) Promoting cooperation, in accordance with article 6, paragraph 2, of the
+Protocol, by, inter alia:
+
+(i) Investigating all cases;
+
+(ii) Treating victims with sensitivity;
+
+ 2. Requests the Secretary-General to report.
+
+_______________
+6 Resolution 55/25, annex I.
+
+77th plenary meeting
+22 December 2003
+"""
+
+
+@pytest.fixture(scope="module")
+def seed_like():
+    return parse_text(SEED_LIKE, source="A-RES-58-137.txt")
+
+
+def test_metadata_from_file_name_and_closing_lines(seed_like):
+    assert (seed_like.symbol, seed_like.date, seed_like.plenary_meeting) == (
+        "A/RES/58/137", "2003-12-22", 77)
+
+
+def test_options_override_the_text():
+    doc = parse_text(SEED_LIKE, source="A-RES-58-137.txt", symbol="A/RES/1/2", date="2001-01-01",
+                     title="A title", plenary_meeting=5)
+    assert (doc.symbol, doc.date, doc.title, doc.plenary_meeting) == (
+        "A/RES/1/2", "2001-01-01", "A title", 5)
+
+
+def test_header_metadata():
+    text = ("United Nations\nA/RES/78/228\n\nGeneral Assembly\n\n Resolution adopted by the "
+            "General Assembly\non 19 December 2023\n\n 78/228. Improving the coordination of "
+            "efforts against trafficking in persons\n\nThe General Assembly,\n\nRecalling its "
+            "resolutions,\n\n 1. Decides to remain seized.\n")
+    doc = parse_text(text, source="whatever.txt")
+    assert (doc.symbol, doc.date, doc.title) == (
+        "A/RES/78/228", "2023-12-19",
+        "Improving the coordination of efforts against trafficking in persons")
+
+
+@pytest.mark.parametrize(("pid", "kind", "parent", "verb"), [
+    ("pp.1", "preambular", None, "Recalling"),
+    ("pp.2", "preambular", None, "Recalling also"),
+    ("op.1", "operative", None, "Urges"),
+    ("op.1.a", "subparagraph", "op.1", None),
+    ("op.1.b", "subparagraph", "op.1", None),  # glued to (a) by a page break
+    ("op.1.b.i", "subparagraph", "op.1.b", None),
+    ("op.1.b.ii", "subparagraph", "op.1.b", None),
+    ("op.2", "operative", None, "Requests"),
+])
+def test_paragraph_structure(seed_like, pid, kind, parent, verb):
+    paragraph = seed_like.paragraph(pid)
+    assert (paragraph.kind.value, paragraph.parent, paragraph.verb) == (kind, parent, verb)
+
+
+def test_no_other_paragraphs(seed_like):
+    assert [p.id for p in seed_like.paragraphs] == [
+        "pp.1", "pp.2", "op.1", "op.1.a", "op.1.b", "op.1.b.i", "op.1.b.ii", "op.2"]
+
+
+def test_footnote_block_does_not_leak_into_the_paragraph_it_interrupts(seed_like):
+    pp2 = seed_like.paragraph("pp.2")
+    assert "Resolution 44/25" not in pp2.text
+    assert pp2.text.endswith("Transnational Organized Crime, and guideline 8 of the report,")
+
+
+@pytest.mark.parametrize(("pid", "markers"), [
+    ("pp.1", [3, 4]),  # "Child,3" and "pornography,4"
+    ("pp.2", [6]),  # "Crime,6" after the page break; not 18, 182, 1999, 55/25, 15, 2000, 8
+    ("op.1", [6]),  # "Convention6" glued to the word
+    ("op.1.b", []),  # "article 6," and "paragraph 2," are not markers
+])
+def test_footnote_markers(seed_like, pid, markers):
+    assert [m.number for m in seed_like.paragraph(pid).markers] == markers
+
+
+def test_markers_are_removed_from_text_and_mapped_to_the_source(seed_like):
+    pp1 = seed_like.paragraph("pp.1")
+    assert "Child, and noting" in pp1.text
+    marker = pp1.markers[0]
+    assert SEED_LIKE[marker.start:marker.end] == "3"
+
+
+def test_footnotes(seed_like):
+    assert [(n.number, n.text) for n in seed_like.footnotes] == [
+        (3, "Resolution 44/25, annex."), (4, "Resolution 54/263, annex II."),
+        (6, "Resolution 55/25, annex I.")]
+    assert SEED_LIKE[seed_like.footnotes[0].start:seed_like.footnotes[0].end] == \
+        "Resolution 44/25, annex."
+
+
+def test_spans_point_into_the_source(seed_like):
+    for paragraph in seed_like.paragraphs:
+        assert SEED_LIKE[paragraph.start] == paragraph.text[0]
+        for i, ch in enumerate(paragraph.text):
+            if ch != " ":
+                assert SEED_LIKE[paragraph.offsets[i]] == ch
+
+
+def test_letter_i_after_h_is_a_letter_not_a_roman_numeral():
+    items = "\n\n".join(f" ({c}) Item {c};" for c in "abcdefghij")
+    doc = parse_text(f"The General Assembly,\n\n 1. Decides:\n\n{items}\n", source="x.txt")
+    assert [p.id for p in doc.paragraphs][-3:] == ["op.1.h", "op.1.i", "op.1.j"]
+
+
+@pytest.mark.parametrize(("text", "operative", "expected"), [
+    ("Recalling also the Declaration", False, "Recalling also"),
+    ("Recalling further paragraphs 25 and 27", False, "Recalling further"),
+    ("Taking note of guideline 8", False, "Taking note of"),
+    ("Deeply concerned at the worldwide occurrence", False, "Deeply concerned"),
+    ("Profoundly alarmed by the fact", False, "Profoundly alarmed"),
+    ("Expressing dismay at the ability", False, "Expressing dismay"),
+    ("Expressing deep concern about", False, "Expressing deep concern"),
+    ("Convinced also that civil society", False, "Convinced also"),
+    ("Bearing in mind that", False, "Bearing in mind"),
+    ("Noting with appreciation the work", False, "Noting with appreciation"),
+    ("Having considered the report", False, "Having considered"),
+    ("2. Calls upon Member States", True, "Calls upon"),
+    ("6. Also invites Member States", True, "Also invites"),
+    ("13. Further encourages Member States", True, "Further encourages"),
+    ("17. Requests the Secretary-General", True, "Requests"),
+])
+def test_opening_phrase(text, operative, expected):
+    assert opening_phrase(text, operative=operative) == expected
+
+
+@pytest.mark.parametrize(("name", "symbol"), [
+    ("A-RES-58-137.txt", "A/RES/58/137"),
+    ("A-C.3-80-L.10.txt", "A/C.3/80/L.10"),
+    ("E-RES-2017-18.txt", "E/RES/2017/18"),
+    ("A-RES-ES-10-1.txt", "A/RES/ES-10/1"),
+    ("draft.txt", None),
+])
+def test_symbol_from_filename(name, symbol):
+    assert symbol_from_filename(name) == symbol
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "empty file"),
+    (b"  \n\n ", "empty file"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+    ("Recalling\nthe Caf\u00e9 Convention".encode("latin-1"), "not UTF-8"),
+])
+def test_bad_files_raise_one_line_errors(tmp_path: Path, content, message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        read_source(path)
+    assert message in str(caught.value)
+    assert str(caught.value).startswith(str(path))
+    assert "\n" not in str(caught.value)
+
+
+def test_undecodable_byte_is_located_by_line_and_column(tmp_path: Path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("line one\nthe Caf\u00e9".encode("latin-1"))
+    with pytest.raises(InputError) as caught:
+        read_source(path)
+    assert (caught.value.line, caught.value.column) == (2, 8)
+
+
+def test_missing_file_and_size_limit(tmp_path: Path):
+    with pytest.raises(InputError, match="no such file"):
+        read_source(tmp_path / "absent.txt")
+    big = tmp_path / "big.txt"
+    big.write_text("Recalling " * 100)
+    with pytest.raises(InputError, match="above the limit"):
+        read_source(big, max_bytes=100)
+
+
+def test_text_without_paragraphs_is_an_input_error(tmp_path: Path):
+    path = tmp_path / "notes.txt"
+    path.write_text("_______________\n1 Resolution 40/34, annex.\n")
+    with pytest.raises(InputError, match="no resolution paragraphs"):
+        parse_source(path)
