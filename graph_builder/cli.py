@@ -192,8 +192,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
                  for path, d in diagnostics]
         for item in _results(result.report):
             lines.append(f"{item['severity']}[{item['shape']}]: {item['focus']}: {item['message']}")
-        lines.append("conforms" if result.conforms
-                     else f"does not conform: {len(_results(result.report))} violation(s)")
+        sources = ", ".join(args.sources)
+        count = len(_results(result.report))
+        lines.append(f"{sources}: conforms ({len(graph)} triples)" if result.conforms
+                     else f"{sources}: does not conform: {count} violation(s)")
         _emit("\n".join(lines), args.output)
     return EXIT_OK if result.conforms else EXIT_VIOLATIONS
 
