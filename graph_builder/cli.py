@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -111,6 +112,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as error:  # a bug: still one line, unless asked for the traceback
+        if os.environ.get("LEXGRAPH_DEBUG"):
+            raise
+        sys.stderr.write(f"{PROG}: internal error: {type(error).__name__}: {error} "
+                         "(set LEXGRAPH_DEBUG=1 to see the traceback)\n")
+        return EXIT_ERROR
 
 
 def _overrides(args: argparse.Namespace) -> api.Overrides:

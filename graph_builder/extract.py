@@ -59,8 +59,8 @@ _TITLE_TAILS = (
     re.compile(r"^\s*\((?:ILO\s+)?(?:Convention\s+)?No\.\s*\d+\)"),  # "(Convention No. 182)"
 )
 _SUPPLEMENTING = re.compile(r"^,?\s+(?:supplementing|supplementary\s+to|additional\s+to)\s+(?:the\s+)?")
-_LEADING_JOINERS = re.compile(r"^(?:[\s,;:]|\band\b|\bor\b|\bas\s+well\s+as\b|\bin\s+particular\b|"
-                              r"\bincluding\b|\bnotably\b)+", re.IGNORECASE)
+_LEADING_JOINERS = re.compile(r"(?:[\s,;:]|\band\b|\bor\b|\bas\s+well\s+as\b|\bin\s+particular\b|"
+                              r"\bincluding\b|\bnotably\b)*", re.IGNORECASE)
 _MAX_QUOTE = 300  # characters; a longer clause is cut at its last document noun
 
 
@@ -219,7 +219,7 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
     boundaries = sorted([m.end for m in mentions] + [at for at, _ in loose])
     for at, number in loose:
         start = max([b for b in boundaries if b < at] + [_clause_floor(paragraph, at)])
-        start += _LEADING_JOINERS.match(text[start:at]).end()  # type: ignore[union-attr]
+        start = _LEADING_JOINERS.match(text, start, at).end()  # type: ignore[union-attr]
         clause = text[start:at]
         if len(clause) > _MAX_QUOTE:
             nouns = list(re.finditer(r"\b(?:the|its|their)\s+(?:\w+\s+){0,3}?(?:report|resolution|"

@@ -192,9 +192,9 @@ def parse_text(text: str, *, source: str = "<text>", symbol: str | None = None,
     blocks, footnotes = _blocks_and_footnotes(lines[body_start:body_end], diagnostics)
     paragraphs = _paragraphs(blocks, {note.number for note in footnotes}, diagnostics)
     if not paragraphs:
-        first = lines[body_start] if body_start < len(lines) else lines[0]
+        first = lines[body_start].number if body_start < len(lines) else None
         raise InputError("no resolution paragraphs found (expected preambular paragraphs "
-                         "or numbered operative paragraphs)", path=where, line=first.number)
+                         "or numbered operative paragraphs)", path=where, line=first)
     return SourceDocument(source=source, text=text, symbol=symbol, date=date,
                           plenary_meeting=plenary_meeting, title=title,
                           paragraphs=tuple(paragraphs), footnotes=tuple(footnotes),
@@ -402,7 +402,7 @@ def _paragraphs(blocks: list[list[_Line]], note_numbers: set[int],
                                               f"item ({label}) outside any paragraph",
                                               lines[0].number))
                 continue
-            next_letter = chr(ord(last_letter) + 1) if last_letter else "a"
+            next_letter = _next_label(last_letter)
             is_roman = (bool(_ROMAN_ITEM.match(label)) and label != next_letter
                         and current_letter is not None)
             if is_roman:
@@ -432,6 +432,15 @@ def _paragraphs(blocks: list[list[_Line]], note_numbers: set[int],
         current_letter, last_letter = None, None
         add(f"pp.{preambular}", ParagraphKind.PREAMBULAR, None, None, lines, 0)
     return paragraphs
+
+
+def _next_label(last: str | None) -> str:
+    """The item label after ``last``: a, b, ... z, then aa, bb, ... as UN texts number them."""
+    if not last:
+        return "a"
+    if last[-1] == "z":
+        return "a" * (len(last) + 1)
+    return chr(ord(last[0]) + 1) * len(last)
 
 
 def _extend_last(paragraphs: list[Paragraph], lines: list[_Line], note_numbers: set[int]

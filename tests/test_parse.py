@@ -214,3 +214,10 @@ def test_text_without_paragraphs_is_an_input_error(tmp_path: Path):
     path.write_text("_______________\n1 Resolution 40/34, annex.\n")
     with pytest.raises(InputError, match="no resolution paragraphs"):
         parse_source(path)
+
+
+def test_item_labels_after_z_are_doubled():
+    items = "\n\n".join(f" ({c}) Item;" for c in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb"])
+    doc = parse_text(f"The General Assembly,\n\n 1. Decides:\n\n{items}\n", source="x.txt")
+    assert [p.id for p in doc.paragraphs][-3:] == ["op.1.z", "op.1.aa", "op.1.bb"]
+    assert not [d for d in doc.diagnostics if d.code == "subparagraph-order"]
