@@ -7,6 +7,8 @@ Exit codes: 0 success (for ``check``: the graph conforms), 1 ``check`` found vio
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import json
 import os
 import sys
@@ -22,6 +24,9 @@ from .iris import DEFAULT_BASE
 from .resolve import pinpoint_words
 
 PROG = "lexgraph"
+# Modules that add subcommands of their own: each defines ``register_cli(subparsers)``, which
+# adds a parser and sets ``func`` (taking the parsed arguments, returning the exit code).
+FEATURE_MODULES = ("graph_builder.queries", "graph_builder.serve", "graph_builder.export")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract = commands.add_parser("extract", help="print what a resolution's text cites",
                                   description="Parse resolution texts and print paragraphs, "
                                   "footnotes and citations.")
+    extract.set_defaults(func=_cmd_extract)
     extract.add_argument("sources", nargs="+", metavar="FILE", help="resolution text files")
     extract.add_argument("-f", "--format", choices=("json", "text"), default="json",
                          help="json (the extraction contract) or text (one citation a line)")
@@ -69,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build the RDF graph of resolution texts",
                                 description="Build the knowledge graph of resolution texts.")
+    build.set_defaults(func=_cmd_build)
     build.add_argument("sources", nargs="+", metavar="FILE", help="resolution text files")
     build.add_argument("-o", "--output", default="-",
                        help="output file; the format follows its extension ('-': stdout)")
@@ -82,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check a graph or a resolution text against "
                                 "the SHACL shapes", description="Validate with SHACL: RDF files "
                                 "are checked as they are; resolution texts are built first.")
+    check.set_defaults(func=_cmd_check)
     check.add_argument("sources", nargs="+", metavar="FILE", help="RDF files or resolution texts")
     check.add_argument("-s", "--shacl", help="shapes file (default: lexgraph's shapes.ttl)")
     check.add_argument("-f", "--format", choices=("human", "json", "turtle"), default="human",
@@ -90,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "names do not tell")
     check.add_argument("-o", "--output", default="-", help="report file ('-': stdout)")
     _add_metadata_options(check)
+    for name in FEATURE_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register_cli(commands)
     return parser
 
 
@@ -100,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     try:
-        return _COMMANDS[args.command](args)
+        return int(args.func(args))
     except LexgraphError as error:
         sys.stderr.write(f"{PROG}: error: {error}\n")
         return EXIT_ERROR
@@ -220,4 +231,3 @@ def _results(report: Graph) -> list[dict[str, str]]:
     return sorted(items, key=lambda item: (item["focus"], item["message"]))
 
 
-_COMMANDS = {"extract": _cmd_extract, "build": _cmd_build, "check": _cmd_check}

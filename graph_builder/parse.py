@@ -191,7 +191,9 @@ def parse_text(text: str, *, source: str = "<text>", symbol: str | None = None,
 
     blocks, footnotes = _blocks_and_footnotes(lines[body_start:body_end], diagnostics)
     paragraphs = _paragraphs(blocks, {note.number for note in footnotes}, diagnostics)
-    if not paragraphs:
+    recognised = any(p.kind is not ParagraphKind.PREAMBULAR or _PREAMBLE_OPENER.match(p.text)
+                     for p in paragraphs)
+    if not recognised:
         first = lines[body_start].number if body_start < len(lines) else None
         raise InputError("no resolution paragraphs found (expected preambular paragraphs "
                          "or numbered operative paragraphs)", path=where, line=first)
