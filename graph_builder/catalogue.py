@@ -44,6 +44,7 @@ class Instrument:
     date: str | None
     article_count: int | None
     paragraph_count: int | None
+    guideline_count: int | None
     supplements: str | None  # key of the parent instrument
     treaty_series: str | None
     parts: tuple[Part, ...] = ()
@@ -65,6 +66,7 @@ class DocumentInfo:
     kind: str
     title: str | None
     date: str | None
+    annex_count: int | None = None
 
 
 class Catalogue:
@@ -111,7 +113,7 @@ class Catalogue:
             symbol = str(g.value(doc, ELI.id_local))
             self.documents[symbol] = DocumentInfo(
                 symbol, str(doc), self._kind(doc), self._text(doc, RDFS.label),
-                self._text(doc, ELI.date_document))
+                self._text(doc, ELI.date_document), self._int(doc, LEX.annexCount))
         keys_of = {s: str(o) for s, o in g.subject_objects(LEX.key)}
         for subject, key in keys_of.items():
             assert isinstance(subject, URIRef)
@@ -140,6 +142,7 @@ class Catalogue:
                 date=self._text(subject, ELI.date_document),
                 article_count=self._int(subject, LEX.articleCount),
                 paragraph_count=self._int(subject, LEX.paragraphCount),
+                guideline_count=self._int(subject, LEX.guidelineCount),
                 supplements=keys_of.get(parent) if parent is not None else None,
                 treaty_series=self._text(subject, LEX.treatySeries),
                 parts=tuple(sorted(parts, key=lambda p: (p.kind, _number_key(p.number)))))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from .catalogue import Catalogue, Instrument, default_catalogue
+from .catalogue import Catalogue, DocumentInfo, Instrument, default_catalogue
 from .iris import IriMinter
 from .models import Citation, ParagraphKind, Resolved, Target
 from .namespaces import CITO, ELI, LEX, OA, bind_prefixes
@@ -69,6 +69,7 @@ def emit_graph(resolved: Resolved, *, graph: Graph | None = None,
         add((node, LEX.position, _lit(paragraph.position, XSD.integer)))
         add((node, LEX.paragraphId, _lit(paragraph.id)))
         add((node, LEX.text, _lit(paragraph.text)))
+        add((node, LEX.line, _lit(paragraph.line, XSD.integer)))
         if paragraph.number is not None:
             add((node, ELI.number, _lit(paragraph.number)))
         if paragraph.verb:
@@ -84,20 +85,25 @@ def emit_graph(resolved: Resolved, *, graph: Graph | None = None,
         add((node, ELI.number, _lit(str(note.number))))
         add((node, LEX.position, _lit(position, XSD.integer)))
         add((node, LEX.text, _lit(note.text)))
+        add((node, LEX.line, _lit(note.line, XSD.integer)))
         for ref in resolved.extraction.footnote_targets.get(note.number, ()):
             target = document_target(ref, catalogue, minter)
             add((node, LEX.refersTo, URIRef(target.iri)))
             _emit_target(graph, target, (), catalogue, minter)
     for paragraph in document.paragraphs:
-        for marker in paragraph.markers:
-            if marker.number in note_iris:
-                add((paragraph_iris[paragraph.id], LEX.footnoteRef, note_iris[marker.number]))
+        for marker in paragraph.markers:  # a marker without its footnote points nowhere
+            note = note_iris.get(marker.number) or URIRef(minter.footnote(str(doc), marker.number))
+            add((paragraph_iris[paragraph.id], LEX.footnoteRef, note))
 
     ordinals: dict[str, int] = {}
     for citation in resolved.citations:
         citing = paragraph_iris[citation.paragraph_id]
         ordinals[citation.paragraph_id] = ordinals.get(citation.paragraph_id, 0) + 1
         cited = _emit_target(graph, citation.target, citation.pinpoint, catalogue, minter)
+        if citation.named_iri and citation.named_iri != citation.target.iri:
+            named = next(i for i in catalogue.instruments.values()
+                         if minter.rebase(i.iri) == citation.named_iri)
+            _emit_instrument(graph, named, catalogue, minter)
         relation = LEX[citation.relation.value]
         add((citing, relation, cited))
         _emit_citation(graph, citation, URIRef(minter.citation(str(citing),
@@ -118,12 +124,18 @@ def _emit_citation(graph: Graph, citation: Citation, node: URIRef, citing: URIRe
         add((node, LEX.pinpoint, _lit(pinpoint_words(citation.pinpoint))))
     if footnote is not None:
         add((node, LEX.viaFootnote, footnote))
+    if citation.named_iri is not None:
+        add((node, LEX.named, URIRef(citation.named_iri)))
     target = URIRef(f"{node}/target")
     quote = URIRef(f"{node}/quote")
     position = URIRef(f"{node}/position")
     add((node, LEX.evidence, target))
     add((target, RDF.type, OA.SpecificResource))
     add((target, OA.hasSource, doc))
+    line = text.count("\n", 0, citation.start) + 1
+    column = citation.start - (text.rfind("\n", 0, citation.start) + 1) + 1
+    add((target, LEX.line, _lit(line, XSD.integer)))
+    add((target, LEX.column, _lit(column, XSD.integer)))
     add((target, OA.hasSelector, quote))
     add((target, OA.hasSelector, position))
     add((quote, RDF.type, OA.TextQuoteSelector))
@@ -149,12 +161,17 @@ def _emit_target(graph: Graph, target: Target, pinpoint: tuple[tuple[str, str], 
             add((node, RDFS.label, Literal(target.title, lang="en")))
         if target.symbol and target.annex is None:
             add((node, ELI.id_local, _lit(target.symbol)))
+        info = catalogue.document(target.symbol) if target.symbol else None
+        if target.annex is None and info is not None:
+            _emit_document_facts(graph, node, info)
         if target.annex is not None and target.symbol:
-            doc = URIRef(minter.document(target.symbol))
+            doc = URIRef(minter.rebase(info.iri) if info else minter.document(target.symbol))
             add((node, LEX.annex, _lit(target.annex)))
             add((node, ELI.is_part_of, doc))
-            add((doc, RDF.type, LEX[document_kind(target.symbol)]))
+            add((doc, ELI.has_part, node))
+            add((doc, RDF.type, LEX[info.kind if info else document_kind(target.symbol)]))
             add((doc, ELI.id_local, _lit(target.symbol)))
+            _emit_document_facts(graph, doc, info)
     parent = node
     for depth in range(1, len(pinpoint) + 1):
         step = pinpoint[:depth]
@@ -176,6 +193,18 @@ def _emit_target(graph: Graph, target: Target, pinpoint: tuple[tuple[str, str], 
                 add((part, LEX.heading, _lit(described.heading)))
         parent = part
     return parent
+
+
+def _emit_document_facts(graph: Graph, node: URIRef, info: DocumentInfo | None) -> None:
+    """Title, date and annex count of a UN document the catalogue knows."""
+    if info is None:
+        return
+    if info.title:
+        graph.add((node, RDFS.label, Literal(info.title, lang="en")))
+    if info.date:
+        graph.add((node, ELI.date_document, _lit(info.date, XSD.date)))
+    if info.annex_count is not None:
+        graph.add((node, LEX.annexCount, _lit(info.annex_count, XSD.integer)))
 
 
 def _part_label(target: Target, step: tuple[tuple[str, str], ...]) -> str:
@@ -201,6 +230,8 @@ def _emit_instrument(graph: Graph, instrument: Instrument, catalogue: Catalogue,
         add((node, LEX.articleCount, _lit(instrument.article_count, XSD.integer)))
     if instrument.paragraph_count is not None:
         add((node, LEX.paragraphCount, _lit(instrument.paragraph_count, XSD.integer)))
+    if instrument.guideline_count is not None:
+        add((node, LEX.guidelineCount, _lit(instrument.guideline_count, XSD.integer)))
     if instrument.treaty_series:
         add((node, LEX.treatySeries, _lit(instrument.treaty_series)))
     if instrument.symbol:
@@ -211,8 +242,7 @@ def _emit_instrument(graph: Graph, instrument: Instrument, catalogue: Catalogue,
         add((doc, ELI.id_local, _lit(instrument.symbol)))
         if info and info.title:
             add((doc, RDFS.label, Literal(info.title, lang="en")))
-        if info and info.date:
-            add((doc, ELI.date_document, _lit(info.date, XSD.date)))
+        _emit_document_facts(graph, doc, info)
         if instrument.annex is not None:
             add((node, LEX.annex, _lit(instrument.annex)))
     if instrument.supplements:

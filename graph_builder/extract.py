@@ -156,14 +156,25 @@ def _footnote_targets(document: SourceDocument, catalogue: Catalogue,
             instrument = catalogue.by_treaty_series(series.group())
             if instrument is not None and instrument.document is not None:
                 found = (instrument.document,)
-        if not found:
-            level = Severity.WARNING if re.match(r"\s*Ibid", note.text) else Severity.INFO
-            diagnostics.append(Diagnostic(level, "footnote-unresolved",
+        if not found and re.match(r"\s*Ibid", note.text, re.IGNORECASE):
+            diagnostics.append(Diagnostic(
+                Severity.ERROR, "ibid-without-antecedent",
+                f"footnote {note.number} says Ibid., but "
+                + (f"footnote {_previous_number(document, note.number)} before it names no "
+                   "document" if note is not document.footnotes[0] else "no footnote precedes it"),
+                note.line))
+        elif not found:
+            diagnostics.append(Diagnostic(Severity.WARNING, "footnote-unresolved",
                                           f"footnote {note.number} names no document lexgraph "
                                           f"recognises: {note.text[:80]!r}", note.line))
         targets[note.number] = found
-        previous = found or previous
+        previous = found  # "Ibid." means the footnote just before, resolved or not
     return targets
+
+
+def _previous_number(document: SourceDocument, number: int) -> int:
+    numbers = [note.number for note in document.footnotes]
+    return numbers[numbers.index(number) - 1]
 
 
 def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], finder: NameFinder,

@@ -193,6 +193,7 @@ class Citation:
     start: int
     end: int
     footnote: int | None = None
+    named_iri: str | None = None  # the instrument the words name, when they name one
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,6 +58,7 @@ class LEX(DefinedNamespace):
     refersTo: URIRef  # a footnote refers to a document or instrument
     viaFootnote: URIRef  # a citation was made through a footnote
     evidence: URIRef  # a citation's text evidence (an oa:SpecificResource)
+    named: URIRef  # the instrument a citation's words name (beside the cited entity)
 
     # Data properties
     position: URIRef  # order within the parent, from 1
@@ -76,6 +77,10 @@ class LEX(DefinedNamespace):
     entryIntoForce: URIRef  # date of entry into force
     treatySeries: URIRef  # United Nations Treaty Series reference: "vol. 2225, No. 39574"
     iloNumber: URIRef  # number of an ILO convention
+    guidelineCount: URIRef  # number of guidelines of an instrument
+    annexCount: URIRef  # number of annexes of a UN document
+    line: URIRef  # line of the source text where something begins, from 1
+    column: URIRef  # column of the source text where a citation's words begin, from 1
 
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")

@@ -329,7 +329,28 @@ def _join(lines: Iterable[_Line]) -> tuple[str, list[int]]:
     return "".join(chars), offsets
 
 
-def _strip_markers(text: str, offsets: list[int], note_numbers: set[int]
+class _MarkerState:
+    """Footnote numbers known, and the highest marker seen so far in reading order.
+
+    A glued number that is not a footnote's is still a marker when it is the next one due
+    after the last footnote (``Crime9`` after marker 8, with 8 footnotes): a marker whose
+    footnote is missing, which is reported.
+    """
+
+    def __init__(self, note_numbers: set[int]) -> None:
+        self.note_numbers = note_numbers
+        self.highest = 0
+
+    def accepts(self, number: int) -> bool:
+        dangling = (bool(self.note_numbers) and number == self.highest + 1
+                    and number > max(self.note_numbers))
+        if number in self.note_numbers or dangling:
+            self.highest = max(self.highest, number)
+            return True
+        return False
+
+
+def _strip_markers(text: str, offsets: list[int], state: _MarkerState
                    ) -> tuple[str, list[int], list[FootnoteMarker]]:
     """Remove glued footnote markers (``Crime,6``) from a paragraph's text."""
     keep_text: list[str] = []
@@ -338,7 +359,7 @@ def _strip_markers(text: str, offsets: list[int], note_numbers: set[int]
     last = 0
     for match in _MARKER.finditer(text):
         number = int(match.group(1))
-        if number not in note_numbers or not _is_marker(text, match.start()):
+        if not _is_marker(text, match.start()) or not state.accepts(number):
             continue
         keep_text.append(text[last:match.start()])
         keep_offsets.extend(offsets[last:match.start()])
@@ -364,6 +385,7 @@ def _is_marker(text: str, at: int) -> bool:
 def _paragraphs(blocks: list[list[_Line]], note_numbers: set[int],
                 diagnostics: list[Diagnostic]) -> list[Paragraph]:
     paragraphs: list[Paragraph] = []
+    state = _MarkerState(note_numbers)
     preambular = 0
     operative_seen = False
     current_op: str | None = None
@@ -374,7 +396,8 @@ def _paragraphs(blocks: list[list[_Line]], note_numbers: set[int],
     def add(pid: str, kind: ParagraphKind, number: str | None, parent: str | None,
             lines: list[_Line], prefix: int) -> None:
         text, offsets = _join(lines)
-        text, offsets, markers = _strip_markers(text, offsets, note_numbers)
+        text, offsets, markers = _strip_markers(text, offsets, state)
+        _report_dangling(markers, note_numbers, lines, diagnostics)
         positions[parent] = positions.get(parent, 0) + 1
         verb = None if kind is ParagraphKind.SUBPARAGRAPH else opening_phrase(
             text[prefix:], operative=kind is ParagraphKind.OPERATIVE)
@@ -423,7 +446,8 @@ def _paragraphs(blocks: list[list[_Line]], note_numbers: set[int],
         continues = head[:1].islower() or (paragraphs and not paragraphs[-1].text.rstrip()
                                             .endswith((",", ";", ":", ".")))
         if paragraphs and continues:
-            _extend_last(paragraphs, lines, note_numbers)
+            _extend_last(paragraphs, lines, state)
+            _report_dangling(paragraphs[-1].markers, note_numbers, lines, diagnostics)
             continue
         if operative_seen:
             diagnostics.append(Diagnostic(Severity.WARNING, "unnumbered-block",
@@ -445,12 +469,23 @@ def _next_label(last: str | None) -> str:
     return chr(ord(last[0]) + 1) * len(last)
 
 
-def _extend_last(paragraphs: list[Paragraph], lines: list[_Line], note_numbers: set[int]
-                 ) -> None:
+def _report_dangling(markers: tuple[FootnoteMarker, ...] | list[FootnoteMarker],
+                     note_numbers: set[int], lines: list[_Line],
+                     diagnostics: list[Diagnostic]) -> None:
+    for marker in markers:
+        line = next((ln for ln in reversed(lines) if ln.start <= marker.start), None)
+        if marker.number in note_numbers or line is None:
+            continue  # known footnote, or a marker of an earlier block
+        diagnostics.append(Diagnostic(Severity.ERROR, "marker-without-footnote",
+                                      f"footnote marker {marker.number} has no footnote",
+                                      line.number, marker.start - line.start + 1))
+
+
+def _extend_last(paragraphs: list[Paragraph], lines: list[_Line], state: _MarkerState) -> None:
     """Append lines separated by a page break to the paragraph they continue."""
     last = paragraphs[-1]
     text, offsets = _join(lines)
-    text, offsets, markers = _strip_markers(text, offsets, note_numbers)
+    text, offsets, markers = _strip_markers(text, offsets, state)
     shift = len(last.text) + 1
     joined_offsets = last.offsets + (last.offsets[-1] + 1,) + tuple(offsets)
     moved = tuple(FootnoteMarker(m.number, m.at + shift, m.start, m.end) for m in markers)

@@ -96,8 +96,13 @@ def resolve_references(extraction: Extraction, *, catalogue: Catalogue | None = 
             paragraph_id=reference.paragraph_id, relation=reference.relation, target=target,
             cited_iri=minter.part(target.iri, reference.pinpoint), pinpoint=reference.pinpoint,
             quote=reference.quote, start=reference.start, end=reference.end,
-            footnote=reference.footnote))
+            footnote=reference.footnote, named_iri=_named_iri(reference, catalogue, minter)))
     return Resolved(extraction, tuple(citations), tuple(diagnostics))
+
+
+def _named_iri(reference: Reference, catalogue: Catalogue, minter: IriMinter) -> str | None:
+    named = catalogue.instruments.get(reference.name_key) if reference.name_key else None
+    return minter.rebase(named.iri) if named else None
 
 
 def pinpoint_words(pinpoint: tuple[tuple[str, str], ...]) -> str:

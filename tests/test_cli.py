@@ -74,7 +74,7 @@ def test_build_to_stdout_is_turtle(capsys, example_path):
 def test_check_example_text_and_built_graph(capsys, tmp_path, example_path):
     code, out, _ = run(capsys, "check", str(example_path))
     assert code == 0, out
-    assert re.search(r"A-RES-58-137.txt: conforms \(9\d\d triples\)$", out.strip())
+    assert re.search(r"A-RES-58-137.txt: conforms \(\d+ triples\)$", out.strip())
     graph = tmp_path / "g.ttl"
     run(capsys, "build", str(example_path), "-o", str(graph))
     code, out, _ = run(capsys, "check", str(graph), "-f", "json")

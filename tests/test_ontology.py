@@ -87,6 +87,8 @@ SUBPROPERTY_AXIOMS = [
 DOMAIN_RANGE_AXIOMS = [
     (LEX.evidence, RDFS.domain, CITO.Citation),
     (LEX.evidence, RDFS.range, OA.SpecificResource),
+    (LEX.named, RDFS.domain, CITO.Citation),
+    (LEX.named, RDFS.range, LEX.Instrument),
     (LEX.viaFootnote, RDFS.domain, CITO.Citation),
     (LEX.viaFootnote, RDFS.range, LEX.Footnote),
     (LEX.supplements, RDFS.domain, LEX.Protocol),
@@ -102,6 +104,10 @@ INTEGER_PROPERTIES = (
     "articleCount",
     "paragraphCount",
     "iloNumber",
+    "guidelineCount",
+    "annexCount",
+    "line",
+    "column",
 )
 DATE_PROPERTIES = ("entryIntoForce",)
 STRING_PROPERTIES = (
