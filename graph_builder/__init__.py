@@ -7,7 +7,6 @@ The pipeline is one module per stage (:mod:`.parse` -> :mod:`.extract` -> :mod:`
 from importlib.metadata import PackageNotFoundError, version
 
 from .api import (
-    CheckResult,
     Overrides,
     build_graph,
     check_graph,
@@ -17,6 +16,7 @@ from .api import (
     process,
     serialize,
 )
+from .check import CheckReport, Finding
 from .extract import extract_references
 from .iris import IriMinter
 from .parse import parse_source, parse_text
@@ -28,7 +28,8 @@ except PackageNotFoundError:  # running from a checkout that was never installed
     __version__ = "0.0.0+unknown"
 
 __all__ = [
-    "CheckResult",
+    "CheckReport",
+    "Finding",
     "IriMinter",
     "Overrides",
     "__version__",

@@ -12,6 +12,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 
 from .catalogue import Catalogue, default_catalogue
+from .check import CheckReport, check, check_with_pyshacl, compile_shapes, load_checks
 from .emit import emit_graph
 from .errors import InputError
 from .extract import extract_references
@@ -20,7 +21,6 @@ from .models import Resolved, SourceDocument
 from .namespaces import bind_prefixes
 from .parse import parse_source
 from .resolve import document_target, resolve_references
-from .resources import ontology_file
 
 # Output formats: name -> (rdflib serializer, is a dataset format, file extensions)
 RDF_FORMATS: dict[str, tuple[str, bool, tuple[str, ...]]] = {
@@ -171,25 +171,22 @@ def load_rdf(paths: Iterable[str | Path], fmt: str | None = None) -> Graph:
     return graph
 
 
-@dataclass(frozen=True, slots=True)
-class CheckResult:
-    """The outcome of checking a graph against ``ontology/shapes.ttl``."""
+def check_graph(graph: Graph, *, engine: str = "sparql",
+                shapes: str | Path | None = None) -> CheckReport:
+    """Check ``graph`` against the shapes and the citation checks.
 
-    conforms: bool
-    report: Graph
-    text: str
-
-
-def check_graph(graph: Graph, *, shapes: str | Path | None = None) -> CheckResult:
-    """Validate ``graph`` with pyshacl against lexgraph's shapes and ontology."""
-    import pyshacl
-
-    shapes_graph = Graph().parse(str(shapes or ontology_file("shapes.ttl")), format="turtle")
-    ontology = Graph().parse(str(ontology_file("lexgraph.ttl")), format="turtle")
-    conforms, report, text = pyshacl.validate(graph, shacl_graph=shapes_graph,
-                                              ont_graph=ontology, inference="none",
-                                              advanced=True, allow_warnings=True)
-    return CheckResult(bool(conforms), report, str(text))
+    ``engine="sparql"`` (the default) runs the shapes compiled to SPARQL and the checks of
+    ``queries/checks`` on an Oxigraph store; ``engine="shacl"`` runs pySHACL on the shapes
+    alone, the reference the compiled shapes are tested against.
+    """
+    if engine == "shacl":
+        return check_with_pyshacl(graph, shapes=shapes)
+    if engine != "sparql":
+        raise ValueError(f"unknown check engine {engine!r}; choose sparql or shacl")
+    rules = None
+    if shapes is not None:
+        rules = compile_shapes(Graph().parse(str(shapes), format="turtle")) + load_checks()
+    return check(graph, rules=rules)
 
 
 def extraction_json(resolved: Resolved, *, catalogue: Catalogue | None = None,

@@ -13,19 +13,23 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from rdflib import RDF, Graph
-from rdflib.namespace import SH
+from rdflib import Graph
 
 from . import api
-from .errors import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, LexgraphError
+from .check import CheckReport, Finding, check, compile_shapes, default_rules, load_checks, \
+    severity_named
+from .errors import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, InputError, LexgraphError
+from .models import Severity
 from .iris import DEFAULT_BASE
 from .resolve import pinpoint_words
 
 PROG = "lexgraph"
 # Modules that add subcommands of their own: each defines ``register_cli(subparsers)``, which
 # adds a parser and sets ``func`` (taking the parsed arguments, returning the exit code).
+TEXT_SUFFIXES = (".txt",)  # resolution texts a folder given to check is searched for
 FEATURE_MODULES = ("graph_builder.queries", "graph_builder.serve", "graph_builder.export")
 
 
@@ -86,14 +90,27 @@ def build_parser() -> argparse.ArgumentParser:
                        help="include the whole instrument catalogue, not only what is cited")
     _add_metadata_options(build)
 
-    check = commands.add_parser("check", help="check a graph or a resolution text against "
-                                "the SHACL shapes", description="Validate with SHACL: RDF files "
-                                "are checked as they are; resolution texts are built first.")
+    check = commands.add_parser(
+        "check", help="check citations and structure of texts or graphs",
+        description="Check resolution texts (built in memory first), RDF graphs, or folders "
+        "of them: the SHACL shapes and the citation checks of queries/checks. Findings read "
+        "like a compiler's: FILE:LINE:COLUMN: error[code]: message.",
+        epilog="Exit codes: 0 no finding at --fail-on level, 1 some, 2 an input could not be "
+        "read.")
     check.set_defaults(func=_cmd_check)
-    check.add_argument("sources", nargs="+", metavar="FILE", help="RDF files or resolution texts")
-    check.add_argument("-s", "--shacl", help="shapes file (default: lexgraph's shapes.ttl)")
-    check.add_argument("-f", "--format", choices=("human", "json", "turtle"), default="human",
-                       help="report format")
+    check.add_argument("sources", nargs="+", metavar="FILE|DIR",
+                       help="resolution texts, RDF files, or folders of them")
+    check.add_argument("-f", "--format", choices=("human", "json", "turtle", "sarif"),
+                       default="human", help="report format (turtle: a SHACL validation report)")
+    check.add_argument("--severity", default="warning", choices=("error", "warning", "info"),
+                       help="report findings of this severity and above (default: warning)")
+    check.add_argument("--fail-on", default="error", choices=("error", "warning", "info"),
+                       help="exit 1 when a finding of this severity or above is reported "
+                       "(default: error)")
+    check.add_argument("-s", "--shacl", help="shapes file to use instead of lexgraph's")
+    check.add_argument("--engine", choices=("sparql", "shacl"), default="sparql",
+                       help="sparql: shapes compiled to SPARQL plus the citation checks, on "
+                       "Oxigraph (default); shacl: pySHACL on the shapes alone")
     check.add_argument("-i", "--input-format", help="RDF format of the inputs, if the file "
                        "names do not tell")
     check.add_argument("-o", "--output", default="-", help="report file ('-': stdout)")
@@ -186,48 +203,94 @@ def _is_rdf(path: str, input_format: str | None) -> bool:
     return bool(input_format) or Path(path).suffix.lower() in api.RDF_INPUT_SUFFIXES
 
 
+def _expand(sources: Sequence[str]) -> list[str]:
+    """Files named, with folders replaced by the texts and RDF files in them (sorted)."""
+    files: list[str] = []
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file()
+                           and (p.suffix.lower() in TEXT_SUFFIXES
+                                or p.suffix.lower() in api.RDF_INPUT_SUFFIXES))
+            if not found:
+                raise InputError("folder holds no resolution texts or RDF files", path=source)
+            files.extend(str(p) for p in found)
+        else:
+            files.append(source)
+    return files
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
-    texts = [p for p in args.sources if not _is_rdf(p, args.input_format)]
-    rdf_files = [p for p in args.sources if _is_rdf(p, args.input_format)]
-    graph = api.load_rdf(rdf_files, args.input_format) if rdf_files else Graph()
-    diagnostics = []
-    for path in texts:
-        resolved = api.process(path, overrides=_overrides(args))
+    report_level = severity_named(args.severity)
+    fail_level = severity_named(args.fail_on)
+    sources = _expand(args.sources)
+    overrides = _overrides(argparse.Namespace(**{**vars(args), "sources": sources}))
+    graph = Graph()
+    shown_as: dict[str, str] = {}
+    pipeline: list[Finding] = []
+    unreadable = 0
+    rules = check_rules(args.shacl)
+    checked_codes = {rule.code for rule in rules}
+    for source in sources:
+        try:
+            if _is_rdf(source, args.input_format):
+                graph += api.load_rdf([source], args.input_format)
+                continue
+            resolved = api.process(source, overrides=overrides)
+        except LexgraphError as error:
+            sys.stderr.write(f"{PROG}: error: {error}\n")
+            unreadable += 1
+            continue
         api.emit_graph(resolved, graph=graph)
-        for diagnostic in (*resolved.document.diagnostics, *resolved.extraction.diagnostics,
-                           *resolved.diagnostics):
-            diagnostics.append((path, diagnostic))
-    result = api.check_graph(graph, shapes=args.shacl)
-    if args.format == "turtle":
-        _emit(result.report.serialize(format="turtle"), args.output)
-    elif args.format == "json":
-        _emit(json.dumps({"conforms": result.conforms,
-                          "results": _results(result.report),
-                          "diagnostics": [dict(d.to_json(), source=p) for p, d in diagnostics]},
-                         indent=2, ensure_ascii=False), args.output)
+        shown_as[resolved.document.source] = source
+        for d in (*resolved.document.diagnostics, *resolved.extraction.diagnostics,
+                  *resolved.diagnostics):
+            if d.code not in checked_codes:  # the graph checks report the others
+                pipeline.append(Finding(code=d.code, severity=d.severity, message=d.message,
+                                        focus=source, component="urn:lexgraph:pipeline",
+                                        source=source, line=d.line, column=d.column))
+    if args.engine == "shacl":
+        report = api.check_graph(graph, engine="shacl", shapes=args.shacl)
     else:
-        lines = [f"{path}:{d.line or 0}:{d.column or 0}: {d.severity.value}[{d.code}]: {d.message}"
-                 for path, d in diagnostics]
-        for item in _results(result.report):
-            lines.append(f"{item['severity']}[{item['shape']}]: {item['focus']}: {item['message']}")
-        sources = ", ".join(args.sources)
-        count = len(_results(result.report))
-        lines.append(f"{sources}: conforms ({len(graph)} triples)" if result.conforms
-                     else f"{sources}: does not conform: {count} violation(s)")
+        report = check(graph, rules=rules)
+    findings = [replace(f, source=shown_as.get(f.source or "", f.source))
+                for f in report.findings] + pipeline
+    findings.sort(key=lambda f: (f.source or "~", f.line or 0, f.column or 0, f.code))
+    report = CheckReport(tuple(findings), report.rules)
+    if args.format == "turtle":
+        _emit(report.to_shacl(report_level).serialize(format="turtle"), args.output)
+    elif args.format == "json":
+        _emit(json.dumps(report.to_json(report_level), indent=2, ensure_ascii=False), args.output)
+    elif args.format == "sarif":
+        _emit(json.dumps(report.to_sarif(report_level), indent=2, ensure_ascii=False),
+              args.output)
+    else:
+        shown = report.at_least(report_level)
+        lines = [finding.human() for finding in shown]
+        counts = {level: sum(1 for f in shown if f.severity is level) for level in Severity}
+        checked = len(sources) - unreadable
+        summary = (f"{checked} document(s) checked: {counts[Severity.ERROR]} error(s), "
+                   f"{counts[Severity.WARNING]} warning(s)")
+        if report_level is Severity.INFO:
+            summary += f", {counts[Severity.INFO]} note(s)"
+        lines.append(summary)
         _emit("\n".join(lines), args.output)
-    return EXIT_OK if result.conforms else EXIT_VIOLATIONS
+    if unreadable:
+        return EXIT_ERROR
+    return EXIT_VIOLATIONS if report.at_least(fail_level) else EXIT_OK
 
 
-def _results(report: Graph) -> list[dict[str, str]]:
-    items = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        def value(predicate):  # noqa: ANN001, ANN202 - tiny local helper
-            found = report.value(result, predicate)
-            return "" if found is None else str(found)
-        items.append({"severity": value(SH.resultSeverity).rsplit("#", 1)[-1].lower(),
-                      "shape": value(SH.sourceShape).rsplit("#", 1)[-1],
-                      "focus": value(SH.focusNode), "path": value(SH.resultPath),
-                      "message": value(SH.resultMessage), "value": value(SH.value)})
-    return sorted(items, key=lambda item: (item["focus"], item["message"]))
+def check_rules(shapes: str | None) -> tuple:
+    """The rules ``check`` runs: lexgraph's, or the shapes of ``--shacl`` with the checks."""
+    if shapes is None:
+        return default_rules()
+    try:
+        shapes_graph = Graph().parse(shapes, format="turtle")
+    except FileNotFoundError:
+        raise InputError("no such file", path=shapes) from None
+    except Exception as error:  # rdflib's parsers raise many unrelated types
+        raise InputError(f"not valid turtle: {' '.join(str(error).split())[:200]}",
+                         path=shapes) from None
+    return tuple(compile_shapes(shapes_graph) + load_checks())
 
 

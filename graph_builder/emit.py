@@ -91,8 +91,14 @@ def emit_graph(resolved: Resolved, *, graph: Graph | None = None,
             add((node, LEX.refersTo, URIRef(target.iri)))
             _emit_target(graph, target, (), catalogue, minter)
     for paragraph in document.paragraphs:
-        for marker in paragraph.markers:  # a marker without its footnote points nowhere
-            note = note_iris.get(marker.number) or URIRef(minter.footnote(str(doc), marker.number))
+        for marker in paragraph.markers:
+            note = note_iris.get(marker.number)
+            if note is None:  # a marker without its footnote: keep where it stands, for checks
+                note = URIRef(minter.footnote(str(doc), marker.number))
+                line, column = document.line_column(marker.start)
+                add((note, ELI.is_part_of, doc))
+                add((note, LEX.line, _lit(line, XSD.integer)))
+                add((note, LEX.column, _lit(column, XSD.integer)))
             add((paragraph_iris[paragraph.id], LEX.footnoteRef, note))
 
     ordinals: dict[str, int] = {}
@@ -187,10 +193,12 @@ def _emit_target(graph: Graph, target: Target, pinpoint: tuple[tuple[str, str], 
         add((part, ELI.is_part_of, parent))
         add((parent, ELI.has_part, part))
         add((part, RDFS.label, Literal(_part_label(target, step), lang="en")))
-        if instrument is not None and depth == 1 and kind == "article":
-            described = instrument.part(number)
+        if instrument is not None and depth == 1:
+            described = instrument.part(number, cls.split("#")[-1])
             if described is not None and described.heading:
                 add((part, LEX.heading, _lit(described.heading)))
+            if described is not None and described.paragraph_count is not None:
+                add((part, LEX.paragraphCount, _lit(described.paragraph_count, XSD.integer)))
         parent = part
     return parent
 

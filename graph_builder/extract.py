@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import cache
 
 from .catalogue import Catalogue, default_catalogue
@@ -62,6 +63,8 @@ _SUPPLEMENTING = re.compile(r"^,?\s+(?:supplementing|supplementary\s+to|addition
 _LEADING_JOINERS = re.compile(r"(?:[\s,;:]|\band\b|\bor\b|\bas\s+well\s+as\b|\bin\s+particular\b|"
                               r"\bincluding\b|\bnotably\b)*", re.IGNORECASE)
 _MAX_QUOTE = 300  # characters; a longer clause is cut at its last document noun
+_NEAR_MISS = 0.93  # similarity (difflib ratio) above which words are taken for a title
+_NEAR_MISS_MIN_LENGTH = 30  # short names are too easily near other words
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,12 @@ class NameFinder:
         self._keys: dict[str, str] = {}
         for name, key in names:
             self._keys.setdefault(_squash(name), key)
+        self._anchors: dict[str, list[tuple[str, str, set[str]]]] = {}
+        for name, key in self._keys.items():
+            first_two = " ".join(name.split()[:2])
+            if len(name) >= _NEAR_MISS_MIN_LENGTH and len(name.split()) >= 4:
+                words = {w.strip(",;:.") for w in name.split()}
+                self._anchors.setdefault(first_two, []).append((name, key, words))
         ordered = sorted(self._keys, key=len, reverse=True)
         alternatives = "|".join(r"\s+".join(map(re.escape, name.split())) for name in ordered)
         self._pattern = (re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
@@ -114,6 +123,37 @@ class NameFinder:
 
     def match_at(self, text: str, position: int) -> bool:
         return bool(self._pattern and self._pattern.match(text, position))
+
+    def near_misses(self, text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+        """Titles written slightly wrong ("the Right of the Child"): close to a catalogue name
+        but not equal to any. They are cited all the same, and a check warns about the words.
+        """
+        words = [(m.start(), m.end(), m.group().casefold()) for m in re.finditer(r"\S+", text)]
+        found: list[tuple[int, int, str]] = []
+        for i in range(len(words) - 1):
+            start = words[i][0]
+            if any(s <= start < e for s, e in taken + [(f[0], f[1]) for f in found]):
+                continue
+            anchor = f"{words[i][2]} {words[i + 1][2]}"
+            best: tuple[float, int, str] | None = None
+            for name, key, name_words in self._anchors.get(anchor, ()):
+                seen: set[str] = set()
+                for j in range(i, len(words)):
+                    seen.add(words[j][2].strip(",;:."))
+                    end = words[j][1]
+                    span = text[start:end].rstrip(",;:.")
+                    if len(span) > len(name) * 1.15:
+                        break
+                    if len(span) < len(name) * 0.85:
+                        continue
+                    if len(seen & name_words) < 0.75 * len(name_words):
+                        continue  # cheap word test before the costly character comparison
+                    ratio = SequenceMatcher(None, _squash(span), name).ratio()
+                    if ratio >= _NEAR_MISS and (best is None or ratio > best[0]):
+                        best = (ratio, start + len(span), key)
+            if best is not None and best[0] < 1.0:
+                found.append((start, best[1], best[2]))
+        return found
 
 
 def _squash(text: str) -> str:
@@ -180,7 +220,9 @@ def _previous_number(document: SourceDocument, number: int) -> int:
 def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], finder: NameFinder,
                           targets: dict[int, tuple[DocumentRef, ...]]) -> list[Reference]:
     text = paragraph.text
-    mentions: list[_Mention] = [_Mention(s, e, name_key=k) for s, e, k in finder.find(text)]
+    exact = finder.find(text)
+    near = finder.near_misses(text, [(s, e) for s, e, _ in exact])
+    mentions: list[_Mention] = [_Mention(s, e, name_key=k) for s, e, k in exact + near]
     for symbol in find_symbols(text):
         if all(symbol.end <= m.start or symbol.start >= m.end for m in mentions):
             mentions.append(_Mention(symbol.start, symbol.end, document=symbol.ref))

@@ -92,7 +92,8 @@ def test_document_metadata(example_path):
 
 def test_conforms_to_the_shapes(graph):
     result = check_graph(graph)
-    assert result.conforms, result.text
+    assert result.conforms, result.human()
+    assert result.findings == ()
 
 
 def test_a_broken_graph_does_not_conform(graph):

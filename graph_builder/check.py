@@ -1,0 +1,496 @@
+"""Check a graph: the SHACL shapes and the citation checks, as SPARQL on an Oxigraph store.
+
+Two kinds of rule, both kept as data:
+
+* ``ontology/shapes.ttl``: SHACL shapes for the graph's structure. They are the specification;
+  :func:`compile_shapes` turns the SHACL Core components they use (and their SHACL-SPARQL
+  constraints) into SPARQL queries, because pySHACL is far too slow on a corpus. The test suite
+  proves that the compiled queries find exactly what pySHACL finds on every shape fixture, and
+  ``engine="shacl"`` still runs pySHACL itself.
+* ``queries/checks/<code>-violation.rq``: citation-integrity checks (a cited article that does
+  not exist, Ibid. without antecedent, ...), each a SELECT that returns no row on sound data.
+
+Every finding is placed at a file, line and column through the ``lex:line``/``lex:column``
+the graph records for paragraphs, footnotes and the words of each citation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import SH
+
+from .models import Severity
+from .namespaces import PREFIXES
+from .resources import ontology_file, queries_dir
+
+ONTOLOGY_GRAPH = "urn:lexgraph:ontology"  # named graph holding the ontology during checks
+_SEVERITY_OF = {SH.Violation: Severity.ERROR, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
+_SH_SEVERITY = {value: key for key, value in _SEVERITY_OF.items()}
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+# Lexical forms of the datatypes the shapes use, so an ill-typed literal fails as in SHACL.
+_LEXICAL = {
+    XSD.integer: r"^[+-]?[0-9]+$",
+    XSD.nonNegativeInteger: r"^[+]?[0-9]+$",
+    XSD.date: r"^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?$",
+}
+_PREFIX_BLOCK = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()) + \
+    "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n" \
+    "PREFIX sh: <http://www.w3.org/ns/shacl#>\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One compiled check: a SELECT returning ``?this`` (and maybe ``?value``) per violation."""
+
+    code: str  # check code ("article-not-found") or shape name ("CitationShape")
+    severity: Severity
+    query: str
+    message: str  # template: {?var} is replaced by the row's value of ?var
+    component: str  # SHACL constraint component IRI, or the check file's IRI
+    shape: str | None = None
+    path: str | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One violation, placed in the source where the graph says it came from."""
+
+    code: str
+    severity: Severity
+    message: str
+    focus: str
+    component: str
+    shape: str | None = None
+    path: str | None = None
+    value: str | None = None
+    source: str | None = None
+    line: int | None = None
+    column: int | None = None
+    quote: str | None = None
+
+    def location(self) -> str:
+        parts = [self.source or "<graph>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            parts.append(str(self.column or 1))
+        return ":".join(parts)
+
+    def human(self) -> str:
+        text = f"{self.location()}: {self.severity.value}[{self.code}]: {self.message}"
+        if self.quote:
+            text += f'\n    "{self.quote}"'
+        return text
+
+    def to_json(self) -> dict[str, object]:
+        return {"code": self.code, "severity": self.severity.value, "message": self.message,
+                "source": self.source, "line": self.line, "column": self.column,
+                "quote": self.quote, "focus": self.focus, "shape": self.shape,
+                "path": self.path, "value": self.value, "component": self.component}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    findings: tuple[Finding, ...]
+    rules: tuple[Rule, ...] = field(repr=False, default=())
+
+    def at_least(self, level: Severity) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if _RANK[f.severity] >= _RANK[level])
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return self.at_least(Severity.ERROR)
+
+    @property
+    def conforms(self) -> bool:
+        """True when no finding is an error (warnings and notes do not fail a graph)."""
+        return not self.errors
+
+    def human(self, level: Severity = Severity.WARNING) -> str:
+        return "\n".join(finding.human() for finding in self.at_least(level))
+
+    def to_shacl(self, level: Severity = Severity.INFO) -> Graph:
+        """The findings as a SHACL validation report (``sh:ValidationReport``)."""
+        report = Graph()
+        report.bind("sh", str(SH))
+        node = BNode()
+        findings = self.at_least(level)
+        report.add((node, RDF.type, SH.ValidationReport))
+        conforms = not any(f.severity is Severity.ERROR for f in findings)
+        report.add((node, SH.conforms, Literal(conforms)))
+        for finding in findings:
+            result = BNode()
+            report.add((node, SH.result, result))
+            report.add((result, RDF.type, SH.ValidationResult))
+            report.add((result, SH.focusNode, _term(finding.focus)))
+            report.add((result, SH.resultSeverity, _SH_SEVERITY[finding.severity]))
+            report.add((result, SH.sourceConstraintComponent, URIRef(finding.component)))
+            report.add((result, SH.resultMessage, Literal(finding.message)))
+            if finding.shape:
+                report.add((result, SH.sourceShape, URIRef(finding.shape)))
+            if finding.path:
+                report.add((result, SH.resultPath, URIRef(finding.path)))
+            if finding.value is not None:
+                report.add((result, SH.value, _term(finding.value)))
+        return report
+
+    def to_json(self, level: Severity = Severity.INFO) -> dict[str, object]:
+        findings = self.at_least(level)
+        counts: dict[str, int] = {}
+        for finding in findings:
+            counts[finding.code] = counts.get(finding.code, 0) + 1
+        return {"conforms": not any(f.severity is Severity.ERROR for f in findings),
+                "counts": counts, "findings": [f.to_json() for f in findings]}
+
+    def to_sarif(self, level: Severity = Severity.INFO) -> dict[str, object]:
+        """SARIF 2.1.0, the format code-review tools read."""
+        findings = self.at_least(level)
+        rules = {r.code: r for r in self.rules}
+        levels = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+        results = []
+        for finding in findings:
+            result: dict[str, object] = {
+                "ruleId": finding.code, "level": levels[finding.severity],
+                "message": {"text": finding.message}}
+            if finding.source:
+                region = {"startLine": finding.line or 1, "startColumn": finding.column or 1}
+                result["locations"] = [{"physicalLocation": {
+                    "artifactLocation": {"uri": finding.source}, "region": region}}]
+            results.append(result)
+        used = sorted({f.code for f in findings})
+        return {"version": "2.1.0",
+                "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+                "runs": [{"tool": {"driver": {
+                    "name": "lexgraph", "informationUri": "https://w3id.org/lexgraph",
+                    "rules": [{"id": code, "shortDescription": {
+                        "text": rules[code].title if code in rules else code}} for code in used]}},
+                    "results": results}]}
+
+
+def _term(value: str) -> URIRef | Literal:
+    return URIRef(value) if re.match(r"^[a-z][a-z0-9+.-]*:", value) and " " not in value \
+        else Literal(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules: the citation checks (queries/checks) and the shapes compiled to SPARQL
+
+
+def _header(text: str, key: str) -> str | None:
+    match = re.search(rf"^#\s*{key}:\s*(.+)$", text, re.MULTILINE)
+    return match.group(1).strip() if match else None
+
+
+def load_checks(folder: Path | None = None) -> list[Rule]:
+    """The citation checks: every ``*-violation.rq`` of ``queries/checks``."""
+    folder = folder or queries_dir() / "checks"
+    rules = []
+    for path in sorted(folder.glob("*-violation.rq")):
+        text = path.read_text(encoding="utf-8")
+        code = path.name[: -len("-violation.rq")]
+        severity = Severity(_header(text, "severity") or "error")
+        rules.append(Rule(code=code, severity=severity, query=text,
+                          message=_header(text, "message") or "{?message}",
+                          component=f"https://w3id.org/lexgraph/checks#{code}",
+                          title=_header(text, "title") or code))
+    return rules
+
+
+def compile_shapes(shapes: Graph) -> list[Rule]:
+    """SPARQL queries equivalent to the SHACL shapes in ``shapes`` (the components used here)."""
+    rules: list[Rule] = []
+    prefixes = _declared_prefixes(shapes)
+    for shape in sorted(shapes.subjects(RDF.type, SH.NodeShape), key=str):
+        name = str(shape).rsplit("#", 1)[-1]
+        severity = _SEVERITY_OF.get(shapes.value(shape, SH.severity), Severity.ERROR)
+        for target in shapes.objects(shape, SH.targetClass):
+            focus = f"?this rdf:type/rdfs:subClassOf* <{target}> ."
+            for prop in shapes.objects(shape, SH.property):
+                rules.extend(_property_rules(shapes, shape, name, severity, focus, prop))
+            for constraint in shapes.objects(shape, SH.sparql):
+                select = str(shapes.value(constraint, SH.select))
+                where = re.search(r"\bWHERE\s*\{", select, re.IGNORECASE)
+                if where is None:
+                    raise ValueError(f"{constraint}: a SPARQL constraint without WHERE")
+                query = select[:where.end()] + f" {focus} " + select[where.end():]
+                query = prefixes + query.replace("$this", "?this")
+                message = str(shapes.value(constraint, SH.message) or f"{name} is violated")
+                rules.append(Rule(code=name, severity=severity, query=query, message=message,
+                                  component=str(SH.SPARQLConstraintComponent),
+                                  shape=str(shape), title=str(constraint)))
+    return rules
+
+
+def _declared_prefixes(shapes: Graph) -> str:
+    lines = [_PREFIX_BLOCK]
+    for declaration in shapes.objects(None, SH.declare):
+        prefix = shapes.value(declaration, SH.prefix)
+        namespace = shapes.value(declaration, SH.namespace)
+        if prefix is not None and namespace is not None:
+            lines.append(f"PREFIX {prefix}: <{namespace}>\n")
+    return "".join(dict.fromkeys(lines))
+
+
+def _value_ok(shapes: Graph, constraint: URIRef | BNode) -> str | None:
+    """A SPARQL expression true when ``?value`` satisfies a value-type constraint node."""
+    parts = []
+    for datatype in shapes.objects(constraint, SH.datatype):
+        test = f"(isLiteral(?value) && datatype(?value) = <{datatype}>"
+        if datatype in _LEXICAL:
+            test += f' && REGEX(STR(?value), "{_LEXICAL[datatype]}")'
+        parts.append(test + ")")
+    for cls in shapes.objects(constraint, SH["class"]):
+        parts.append(f"EXISTS {{ ?value rdf:type/rdfs:subClassOf* <{cls}> }}")
+    for kind in shapes.objects(constraint, SH.nodeKind):
+        parts.append({SH.IRI: "isIRI(?value)", SH.Literal: "isLiteral(?value)",
+                      SH.BlankNode: "isBlank(?value)"}[kind])
+    return " && ".join(parts) if parts else None
+
+
+def _property_rules(shapes: Graph, shape: URIRef, name: str, severity: Severity, focus: str,
+                    prop: URIRef | BNode) -> Iterable[Rule]:
+    path = shapes.value(prop, SH.path)
+    if not isinstance(path, URIRef):
+        raise ValueError(f"{name}: only simple property paths are supported")
+    message = str(shapes.value(prop, SH.message) or f"{name}: {path} is violated")
+    p = f"<{path}>"
+
+    def rule(component: str, query: str) -> Rule:
+        return Rule(code=name, severity=severity, query=_PREFIX_BLOCK + query, message=message,
+                    component=str(SH[component]), shape=str(shape), path=str(path))
+
+    def values(test: str) -> str:
+        return (f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {p} ?value . "
+                f"FILTER({test}) }}")
+
+    for count in shapes.objects(prop, SH.minCount):
+        yield rule("MinCountConstraintComponent",
+                   f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?v }} }} "
+                   f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(count)})")
+    for count in shapes.objects(prop, SH.maxCount):
+        yield rule("MaxCountConstraintComponent",
+                   f"SELECT ?this WHERE {{ {focus} ?this {p} ?v }} "
+                   f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(count)})")
+    for component, key in (("DatatypeConstraintComponent", SH.datatype),
+                           ("ClassConstraintComponent", SH["class"]),
+                           ("NodeKindConstraintComponent", SH.nodeKind)):
+        for value in shapes.objects(prop, key):
+            single = BNode()
+            scratch = Graph()
+            scratch.add((single, key, value))
+            yield rule(component, values(f"!({_value_ok(scratch, single)})"))
+    for low in shapes.objects(prop, SH.minInclusive):
+        yield rule("MinInclusiveConstraintComponent",
+                   values(f"IF(isNumeric(?value), ?value < {low}, true)"))
+    for length in shapes.objects(prop, SH.minLength):
+        yield rule("MinLengthConstraintComponent",
+                   values(f"isBlank(?value) || STRLEN(STR(?value)) < {int(length)}"))
+    for pattern in shapes.objects(prop, SH.pattern):
+        flags = shapes.value(prop, SH.flags)
+        regex = json.dumps(str(pattern))
+        extra = f", {json.dumps(str(flags))}" if flags else ""
+        yield rule("PatternConstraintComponent",
+                   values(f"isBlank(?value) || !REGEX(STR(?value), {regex}{extra})"))
+    for members in shapes.objects(prop, SH["in"]):
+        allowed = ", ".join(_sparql_term(m) for m in Collection(shapes, members))
+        yield rule("InConstraintComponent", values(f"?value NOT IN ({allowed})"))
+    for alternatives in shapes.objects(prop, SH["or"]):
+        tests = [_value_ok(shapes, alt) for alt in Collection(shapes, alternatives)]
+        if any(test is None for test in tests):
+            raise ValueError(f"{name}: sh:or alternatives must be value-type constraints")
+        yield rule("OrConstraintComponent", values("!(" + " || ".join(f"({t})" for t in tests) + ")"))
+    qualified = shapes.value(prop, SH.qualifiedValueShape)
+    if qualified is not None:
+        test = _value_ok(shapes, qualified)
+        counted = (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?value . "
+                   f"FILTER({test}) }} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) ")
+        for count in shapes.objects(prop, SH.qualifiedMinCount):
+            yield rule("QualifiedMinCountConstraintComponent", counted + f"< {int(count)})")
+        for count in shapes.objects(prop, SH.qualifiedMaxCount):
+            yield rule("QualifiedMaxCountConstraintComponent", counted + f"> {int(count)})")
+
+
+def _sparql_term(term: object) -> str:
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        return term.n3()
+    raise ValueError(f"cannot write {term!r} in SPARQL")
+
+
+@cache
+def default_rules() -> tuple[Rule, ...]:
+    shapes = Graph().parse(str(ontology_file("shapes.ttl")), format="turtle")
+    return tuple(compile_shapes(shapes) + load_checks())
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+
+
+def to_store(graph: Graph) -> ox.Store:
+    """An in-memory Oxigraph store holding ``graph`` and, in its own graph, the ontology."""
+    store = ox.Store()
+    store.load(graph.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
+               to_graph=ox.DefaultGraph())
+    add_ontology(store)
+    return store
+
+
+def add_ontology(store: ox.Store) -> None:
+    store.load(path=str(ontology_file("lexgraph.ttl")), format=ox.RdfFormat.TURTLE,
+               to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
+
+
+def _text(term: object) -> str | None:
+    if term is None:
+        return None
+    return term.value if hasattr(term, "value") else str(term)
+
+
+def _fill(template: str, row: dict[str, str | None]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        value = row.get(match.group(1))
+        return value if value is not None else match.group(0)
+
+    return re.sub(r"\{[?$](\w+)\}", replace, template)
+
+
+def run_rules(store: ox.Store, rules: Sequence[Rule]) -> list[Finding]:
+    """Run each rule on ``store`` (union of its graphs) and place what they find."""
+    found: list[Finding] = []
+    for rule in rules:
+        try:
+            solutions = store.query(rule.query, use_default_graph_as_union=True)
+        except SyntaxError as error:
+            raise ValueError(f"check {rule.code}: bad SPARQL: {error}") from None
+        variables = [v.value for v in solutions.variables]
+        for solution in solutions:
+            row = {name: _text(solution[name]) for name in variables}
+            focus = row.get("this") or row.get("focus")
+            if focus is None:
+                continue
+            found.append(Finding(code=rule.code, severity=rule.severity,
+                                 message=_fill(rule.message, row), focus=focus,
+                                 component=rule.component, shape=rule.shape, path=rule.path,
+                                 value=row.get("value")))
+    return _place(store, found)
+
+
+_LOCATE = _PREFIX_BLOCK + """
+SELECT ?focus ?source ?line ?column ?quote WHERE {
+  VALUES ?focus { %s }
+  OPTIONAL {
+    { ?focus lex:evidence ?target . BIND(?focus AS ?citation) }
+    UNION { ?citation cito:hasCitedEntity ?focus ; lex:evidence ?target . }
+    UNION { ?citation lex:evidence ?focus . BIND(?focus AS ?target) }
+    ?target lex:line ?line ; lex:column ?column ; oa:hasSource ?doc .
+    ?doc lex:sourceFile ?source .
+    OPTIONAL { ?target oa:hasSelector ?selector . ?selector oa:exact ?quote . }
+  }
+  OPTIONAL {
+    ?focus lex:line ?ownLine ; eli:is_part_of+ ?owner . ?owner lex:sourceFile ?ownSource .
+    OPTIONAL { ?focus lex:column ?ownColumn }
+  }
+  OPTIONAL { ?focus lex:sourceFile ?docSource . }
+}
+"""
+
+
+def _place(store: ox.Store, findings: list[Finding]) -> list[Finding]:
+    """Add source file, line, column and quote to each finding, from the graph."""
+    foci = sorted({f.focus for f in findings if re.match(r"^[a-z][a-z0-9+.-]*:\S+$", f.focus)})
+    places: dict[str, tuple[str | None, int | None, int | None, str | None]] = {}
+    for start in range(0, len(foci), 500):
+        chunk = " ".join(f"<{iri}>" for iri in foci[start:start + 500])
+        query = _LOCATE.replace("%s", chunk).replace(
+            "SELECT ?focus ?source ?line ?column ?quote",
+            "SELECT ?focus ?source ?line ?column ?quote ?ownLine ?ownColumn ?ownSource ?docSource")
+        for row in store.query(query, use_default_graph_as_union=True):
+            focus = _text(row["focus"])
+            line, column = _text(row["line"]), _text(row["column"])
+            source, quote = _text(row["source"]), _text(row["quote"])
+            if line is None and _text(row["ownLine"]) is not None:
+                line, source = _text(row["ownLine"]), _text(row["ownSource"])
+                column = _text(row["ownColumn"])
+            if source is None:
+                source = _text(row["docSource"])
+            candidate = (source, int(line) if line else None, int(column) if column else None,
+                         " ".join(quote.split()) if quote else None)
+            best = places.get(focus)
+            if best is None or _earlier(candidate, best):
+                places[focus] = candidate
+    placed = []
+    for finding in findings:
+        source, line, column, quote = places.get(finding.focus, (None, None, None, None))
+        placed.append(Finding(**{**_fields(finding), "source": source, "line": line,
+                                 "column": column, "quote": quote}))
+    placed.sort(key=lambda f: (f.source or "~", f.line or 0, f.column or 0, f.code, f.focus))
+    return placed
+
+
+def _earlier(a: tuple, b: tuple) -> bool:
+    if b[1] is None:
+        return a[1] is not None or (a[0] is not None and b[0] is None)
+    return a[1] is not None and (a[1], a[2] or 0) < (b[1], b[2] or 0)
+
+
+def _fields(finding: Finding) -> dict[str, object]:
+    return {name: getattr(finding, name) for name in Finding.__slots__}
+
+
+def check(data: Graph | ox.Store, *, rules: Sequence[Rule] | None = None) -> CheckReport:
+    """Run the shapes and the citation checks on a graph or an Oxigraph store."""
+    rules = tuple(rules if rules is not None else default_rules())
+    store = to_store(data) if isinstance(data, Graph) else data
+    return CheckReport(tuple(run_rules(store, rules)), rules)
+
+
+def check_with_pyshacl(graph: Graph, *, shapes: str | Path | None = None) -> CheckReport:
+    """The reference engine: pySHACL on the shapes (slow on large graphs; no citation checks)."""
+    import pyshacl
+
+    shapes_graph = Graph().parse(str(shapes or ontology_file("shapes.ttl")), format="turtle")
+    ontology = Graph().parse(str(ontology_file("lexgraph.ttl")), format="turtle")
+    _, report, _ = pyshacl.validate(graph, shacl_graph=shapes_graph, ont_graph=ontology,
+                                    inference="none", advanced=True, allow_warnings=True)
+    findings = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        shape = report.value(result, SH.sourceShape)
+        name = str(shape).rsplit("#", 1)[-1] if isinstance(shape, URIRef) else None
+        if name is None or isinstance(shape, BNode):
+            owner = shapes_graph.value(predicate=SH.property, object=shape)
+            name = str(owner).rsplit("#", 1)[-1] if owner is not None else "shape"
+            shape = owner
+        value = report.value(result, SH.value)
+        path = report.value(result, SH.resultPath)
+        findings.append(Finding(
+            code=name, severity=_SEVERITY_OF.get(report.value(result, SH.resultSeverity),
+                                                 Severity.ERROR),
+            message=str(report.value(result, SH.resultMessage) or ""),
+            focus=str(report.value(result, SH.focusNode)),
+            component=str(report.value(result, SH.sourceConstraintComponent)),
+            shape=str(shape) if shape is not None else None,
+            path=str(path) if path is not None else None,
+            value=str(value) if value is not None else None))
+    return CheckReport(tuple(_place(to_store(graph), findings)))
+
+
+def severity_named(name: str) -> Severity:
+    try:
+        return Severity(name)
+    except ValueError:
+        raise ValueError(f"unknown severity {name!r}; choose error, warning or info") from None
+
+
+__all__ = ["CheckReport", "Finding", "Rule", "check", "check_with_pyshacl", "compile_shapes",
+           "load_checks"]
