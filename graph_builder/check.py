@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -386,54 +386,46 @@ def run_rules(store: ox.Store, rules: Sequence[Rule]) -> list[Finding]:
     return _place(store, found)
 
 
-_LOCATE = _PREFIX_BLOCK + """
-SELECT ?focus ?source ?line ?column ?quote WHERE {
-  VALUES ?focus { %s }
-  OPTIONAL {
-    { ?focus lex:evidence ?target . BIND(?focus AS ?citation) }
-    UNION { ?citation cito:hasCitedEntity ?focus ; lex:evidence ?target . }
-    UNION { ?citation lex:evidence ?focus . BIND(?focus AS ?target) }
-    ?target lex:line ?line ; lex:column ?column ; oa:hasSource ?doc .
-    ?doc lex:sourceFile ?source .
-    OPTIONAL { ?target oa:hasSelector ?selector . ?selector oa:exact ?quote . }
-  }
-  OPTIONAL {
-    ?focus lex:line ?ownLine ; eli:is_part_of+ ?owner . ?owner lex:sourceFile ?ownSource .
-    OPTIONAL { ?focus lex:column ?ownColumn }
-  }
-  OPTIONAL { ?focus lex:sourceFile ?docSource . }
-}
-"""
+# Where a focus node stands in its source, in order of preference: the words of a citation
+# (the focus, the citation of a focus, or a cited node), else the node's own line, else its
+# document. Each is a plain pattern over a VALUES block, so it stays fast on a corpus store.
+_LOCATORS = tuple(_PREFIX_BLOCK + "SELECT ?focus ?source ?line ?column ?quote WHERE {\n"
+                  "VALUES ?focus { %s }\n" + body + "\n}" for body in (
+    """?focus lex:evidence ?target .
+       ?target lex:line ?line ; lex:column ?column ; oa:hasSource/lex:sourceFile ?source .
+       OPTIONAL { ?target oa:hasSelector/oa:exact ?quote }""",
+    """?citation cito:hasCitedEntity ?focus ; lex:evidence ?target .
+       ?target lex:line ?line ; lex:column ?column ; oa:hasSource/lex:sourceFile ?source .
+       OPTIONAL { ?target oa:hasSelector/oa:exact ?quote }""",
+    """?focus lex:line ?line ; eli:is_part_of+/lex:sourceFile ?source .
+       OPTIONAL { ?focus lex:column ?column }""",
+    """?focus lex:sourceFile ?source .""",
+))
 
 
 def _place(store: ox.Store, findings: list[Finding]) -> list[Finding]:
     """Add source file, line, column and quote to each finding, from the graph."""
     foci = sorted({f.focus for f in findings if re.match(r"^[a-z][a-z0-9+.-]*:\S+$", f.focus)})
     places: dict[str, tuple[str | None, int | None, int | None, str | None]] = {}
-    for start in range(0, len(foci), 500):
-        chunk = " ".join(f"<{iri}>" for iri in foci[start:start + 500])
-        query = _LOCATE.replace("%s", chunk).replace(
-            "SELECT ?focus ?source ?line ?column ?quote",
-            "SELECT ?focus ?source ?line ?column ?quote ?ownLine ?ownColumn ?ownSource ?docSource")
-        for row in store.query(query, use_default_graph_as_union=True):
-            focus = _text(row["focus"])
-            line, column = _text(row["line"]), _text(row["column"])
-            source, quote = _text(row["source"]), _text(row["quote"])
-            if line is None and _text(row["ownLine"]) is not None:
-                line, source = _text(row["ownLine"]), _text(row["ownSource"])
-                column = _text(row["ownColumn"])
-            if source is None:
-                source = _text(row["docSource"])
-            candidate = (source, int(line) if line else None, int(column) if column else None,
-                         " ".join(quote.split()) if quote else None)
-            best = places.get(focus)
-            if best is None or _earlier(candidate, best):
-                places[focus] = candidate
+    for locator in _LOCATORS:
+        wanted = [focus for focus in foci if focus not in places]
+        for start in range(0, len(wanted), 500):
+            chunk = " ".join(f"<{iri}>" for iri in wanted[start:start + 500])
+            found: dict[str, tuple[str | None, int | None, int | None, str | None]] = {}
+            for row in store.query(locator % chunk, use_default_graph_as_union=True):
+                line, column = _text(row["line"]), _text(row["column"])
+                quote = _text(row["quote"])
+                candidate = (_text(row["source"]), int(line) if line else None,
+                             int(column) if column else None,
+                             " ".join(quote.split()) if quote else None)
+                focus = _text(row["focus"])
+                if focus not in found or _earlier(candidate, found[focus]):
+                    found[focus] = candidate
+            places.update(found)
     placed = []
     for finding in findings:
         source, line, column, quote = places.get(finding.focus, (None, None, None, None))
-        placed.append(Finding(**{**_fields(finding), "source": source, "line": line,
-                                 "column": column, "quote": quote}))
+        placed.append(replace(finding, source=source, line=line, column=column, quote=quote))
     placed.sort(key=lambda f: (f.source or "~", f.line or 0, f.column or 0, f.code, f.focus))
     return placed
 
@@ -442,10 +434,6 @@ def _earlier(a: tuple, b: tuple) -> bool:
     if b[1] is None:
         return a[1] is not None or (a[0] is not None and b[0] is None)
     return a[1] is not None and (a[1], a[2] or 0) < (b[1], b[2] or 0)
-
-
-def _fields(finding: Finding) -> dict[str, object]:
-    return {name: getattr(finding, name) for name in Finding.__slots__}
 
 
 def check(data: Graph | ox.Store, *, rules: Sequence[Rule] | None = None) -> CheckReport:

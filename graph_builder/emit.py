@@ -46,7 +46,7 @@ def emit_graph(resolved: Resolved, *, graph: Graph | None = None,
                  else minter.unnamed_document(document.source))
     add = graph.add
 
-    add((doc, RDF.type, LEX[document_kind(document.symbol or "/RES/")]))
+    add((doc, RDF.type, LEX.Resolution))  # what was parsed is a resolution, or a draft of one
     if document.symbol:
         add((doc, ELI.id_local, _lit(document.symbol)))
     if document.date:
