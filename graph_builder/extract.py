@@ -191,8 +191,9 @@ def _footnote_targets(document: SourceDocument, catalogue: Catalogue,
     previous: tuple[DocumentRef, ...] = ()
     for note in document.footnotes:
         found = footnote_targets(note.text, previous)
-        if not found and (series := re.search(r"Treaty Series,\s*vol\.\s*\d+,\s*No\.\s*\d+",
-                                              note.text)):
+        # "United Nations, Treaty Series, vol. 2225, No. 39574." and "Ibid., vol. 2237, No. 39574."
+        series = re.search(r"vol\.\s*\d+,\s*No\.\s*\d+", note.text)
+        if series and (not found or re.match(r"\s*Ibid", note.text, re.IGNORECASE)):
             instrument = catalogue.by_treaty_series(series.group())
             if instrument is not None and instrument.document is not None:
                 found = (instrument.document,)
@@ -266,7 +267,10 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
     for mention in mentions:
         documents = targets.get(mention.footnote, ()) if mention.footnote is not None else ()
         document = mention.document or (documents[0] if documents else None)
-        add(mention.start, mention.end, mention.start, name_key=mention.name_key,
+        name_key = mention.name_key
+        if name_key and mention.footnote is not None and _described_document(text, mention.start):
+            name_key = None  # the footnote is on "the report ... on the <instrument>"
+        add(mention.start, mention.end, mention.start, name_key=name_key,
             document=document, footnote=mention.footnote, pin_text=None)
 
     boundaries = sorted([m.end for m in mentions] + [at for at, _ in loose])
@@ -290,6 +294,19 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
                 pin_text=pin_text)
     references.sort(key=lambda r: (r.start, r.end))
     return references
+
+
+_DOCUMENT_NOUN = re.compile(
+    r"\b(?:report|reports|note|study|letter|statement|resolution|decision|conclusions|"
+    r"recommendations|outcome\s+document|review|commentary|general\s+comment|"
+    r"general\s+recommendation)\b[^;:]{0,160}?\b(?:of|on|under|to|for)\s+(?:the\s+)?$",
+    re.IGNORECASE)
+
+
+def _described_document(text: str, start: int) -> bool:
+    """Whether an instrument's name at ``start`` ends a phrase about another document."""
+    window = text[max(0, start - 200):start]
+    return bool(_DOCUMENT_NOUN.search(window))
 
 
 def _clause_floor(paragraph: Paragraph, at: int) -> int:

@@ -189,8 +189,10 @@ def parse_text(text: str, *, source: str = "<text>", symbol: str | None = None,
                                       "no document symbol in the text or the file name; "
                                       "give one with --symbol"))
 
-    blocks, footnotes = _blocks_and_footnotes(lines[body_start:body_end], diagnostics)
-    paragraphs = _paragraphs(blocks, {note.number for note in footnotes}, diagnostics)
+    furniture = _furniture_test(symbol, title)
+    body = [line for line in lines[body_start:body_end] if not furniture(line.stripped)]
+    blocks, footnotes = _blocks_and_footnotes(body, diagnostics)
+    paragraphs = _paragraphs(blocks, {note.number for note in footnotes}, diagnostics, text)
     recognised = any(p.kind is not ParagraphKind.PREAMBULAR or _PREAMBLE_OPENER.match(p.text)
                      for p in paragraphs)
     if not recognised:
@@ -201,6 +203,25 @@ def parse_text(text: str, *, source: str = "<text>", symbol: str | None = None,
                           plenary_meeting=plenary_meeting, title=title,
                           paragraphs=tuple(paragraphs), footnotes=tuple(footnotes),
                           diagnostics=tuple(diagnostics))
+
+
+_FURNITURE = (
+    re.compile(r"^\d{2}-\d{5}(?:\s*\(E\))?(?:\s+\d{6})?$"),  # job number: 23-25978 (E) 100124
+    re.compile(r"^\*\d{6,}\*$"),  # bar code: *2325978*
+    re.compile(r"^\d{1,3}/\d{1,3}$"),  # page: 2/13
+)
+
+
+def _furniture_test(symbol: str | None, title: str | None):  # noqa: ANN202 - a predicate
+    """Whether a stripped line is page furniture of a UN PDF: job number, bar code, page
+    number, and the running head (the document's symbol, or its title, on a line of its own).
+    """
+    heads = {head for head in (symbol, title) if head}
+
+    def test(stripped: str) -> bool:
+        return stripped in heads or any(p.match(stripped) for p in _FURNITURE)
+
+    return test
 
 
 def _split_lines(text: str) -> list[_Line]:
@@ -329,6 +350,17 @@ def _join(lines: Iterable[_Line]) -> tuple[str, list[int]]:
     return "".join(chars), offsets
 
 
+# A footnote marker printed apart from its word, as UN PDFs of the 2020s extract: a number
+# after a word or clause punctuation, followed in the source by two spaces or the line's end
+# ("Sustainable Development, 1  and"; "Crime,2 \n").
+_LOOSE_MARKER = re.compile(r"(?<=[^\W\d_]|[,.;:)]) (\d{1,3})(?= |$|[,;.])")
+_NOT_BEFORE_MARKER = {"and", "or", "to", "of", "article", "articles", "paragraph", "paragraphs",
+                      "resolution", "resolutions", "decision", "decisions", "no.", "nos.",
+                      "guideline", "principle", "section", "rule", "chapter", "part", "annex",
+                      "goal", "goals", "target", "targets", "vol.", "page", "para.", "paras.",
+                      "under", "over", "than", "about", "some", "all", "session", "item"}
+
+
 class _MarkerState:
     """Footnote numbers known, and the highest marker seen so far in reading order.
 
@@ -337,9 +369,14 @@ class _MarkerState:
     footnote is missing, which is reported.
     """
 
-    def __init__(self, note_numbers: set[int]) -> None:
+    def __init__(self, note_numbers: set[int], source: str = "") -> None:
         self.note_numbers = note_numbers
         self.highest = 0
+        self.source = source
+
+    def loose_ok(self, number: int) -> bool:
+        """A marker printed apart must be a known footnote, due now or re-used."""
+        return number in self.note_numbers and number <= self.highest + 1
 
     def accepts(self, number: int) -> bool:
         dangling = (bool(self.note_numbers) and number == self.highest + 1
@@ -357,19 +394,53 @@ def _strip_markers(text: str, offsets: list[int], state: _MarkerState
     keep_offsets: list[int] = []
     markers: list[FootnoteMarker] = []
     last = 0
-    for match in _MARKER.finditer(text):
-        number = int(match.group(1))
-        if not _is_marker(text, match.start()) or not state.accepts(number):
+    candidates = [(m.start(1), m.end(1), False) for m in _MARKER.finditer(text)
+                  if _is_marker(text, m.start(1))]
+    candidates += [(m.start(1), m.end(1), True) for m in _LOOSE_MARKER.finditer(text)]
+    for start, end, loose in sorted(candidates):
+        number = int(text[start:end])
+        if loose and not _loose_marker(text, start, end, offsets, state):
             continue
-        keep_text.append(text[last:match.start()])
-        keep_offsets.extend(offsets[last:match.start()])
+        if not state.accepts(number):
+            continue
+        match = _Span(start, end, text[start:end])
+        cut = match.start
+        if loose:
+            cut -= 1  # a marker printed apart takes its space with it
+        keep_text.append(text[last:cut])
+        keep_offsets.extend(offsets[last:cut])
         at = sum(len(part) for part in keep_text)
-        markers.append(FootnoteMarker(number, at, offsets[match.start()],
-                                      offsets[match.end() - 1] + 1))
-        last = match.end()
+        markers.append(FootnoteMarker(number, at, offsets[match.start],
+                                      offsets[match.end - 1] + 1))
+        last = match.end
     keep_text.append(text[last:])
     keep_offsets.extend(offsets[last:])
     return "".join(keep_text), keep_offsets, markers
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    start: int
+    end: int
+    text: str
+
+
+def _loose_marker(text: str, start: int, end: int, offsets: list[int],
+                  state: _MarkerState) -> bool:
+    if not state.loose_ok(int(text[start:end])):
+        return False
+    before = text[:start - 1].rsplit(" ", 1)[-1].lower().strip("(")
+    if before.rstrip(",.;:)") in _NOT_BEFORE_MARKER or before in _NOT_BEFORE_MARKER:
+        return False
+    if re.search(r"\d", before) and not before.endswith(","):
+        return False  # "15 November 2000 ..." or "2/13": a number, not a marker
+    if int(text[start:end]) == state.highest + 1 and before[-1:] in ",;.”’)\"":
+        return True  # the next marker due, right after a clause: "technologies”, 14 and"
+    source = state.source
+    after = offsets[end - 1] + 1
+    rest = source[after:after + 3]
+    return rest.startswith("  ") or rest.lstrip(" ").startswith(("\n", "\r")) or \
+        after >= len(source) or (rest[:1] in ",;." and text[start - 2:start - 1] not in ",;.")
 
 
 def _is_marker(text: str, at: int) -> bool:
@@ -377,15 +448,18 @@ def _is_marker(text: str, at: int) -> bool:
     token = text[token_start:at]
     if "/" in token:  # part of a document symbol: E/2002/68/Add.1
         return False
-    if token.endswith((",", ".")) and len(token) >= 2 and token[-2].isdigit():
-        return False  # "1,2" or "3.5": a number, not a marker
+    digits = len(re.match(r"\d*", text[at:]).group())  # type: ignore[union-attr]
+    if token.endswith(".") and len(token) >= 2 and token[-2].isdigit():
+        return False  # "3.5": a number, not a marker
+    if token.endswith(",") and len(token) >= 2 and token[-2].isdigit() and digits == 3:
+        return False  # "1,200": thousands, not a marker ("2016,18" is a marker)
     return not re.search(r"\b(?:No|Nos|para|paras|art|arts|vol|p|pp|sect|chap)\.?$", token)
 
 
 def _paragraphs(blocks: list[list[_Line]], note_numbers: set[int],
-                diagnostics: list[Diagnostic]) -> list[Paragraph]:
+                diagnostics: list[Diagnostic], source: str) -> list[Paragraph]:
     paragraphs: list[Paragraph] = []
-    state = _MarkerState(note_numbers)
+    state = _MarkerState(note_numbers, source)
     preambular = 0
     operative_seen = False
     current_op: str | None = None
@@ -407,7 +481,7 @@ def _paragraphs(blocks: list[list[_Line]], note_numbers: set[int],
             markers=tuple(markers)))
 
     for lines in blocks:
-        head = lines[0].stripped
+        head = " ".join(line.stripped for line in lines[:2])
         if (op := _OPERATIVE.match(head)):
             operative_seen = True
             number = op.group(1)
@@ -430,6 +504,10 @@ def _paragraphs(blocks: list[list[_Line]], note_numbers: set[int],
             next_letter = _next_label(last_letter)
             is_roman = (bool(_ROMAN_ITEM.match(label)) and label != next_letter
                         and current_letter is not None)
+            if current_letter is None and last_letter is None and label == "i":
+                # a list numbered (i), (ii) right under the paragraph: no letters above it
+                current_letter = owner
+                is_roman = True
             if is_roman:
                 assert current_letter is not None
                 add(f"{current_letter}.{label}", ParagraphKind.SUBPARAGRAPH, label,

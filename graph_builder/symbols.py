@@ -15,12 +15,18 @@ from .models import DocumentRef
 _ROMAN = r"[IVXLC]+"
 # "annex", "annex II", "annexes I and II" right after a symbol.
 _ANNEX = re.compile(rf"^\s*,?\s*annex(?:\s+({_ROMAN})\b)?", re.IGNORECASE)
-_GA_NUMBER = r"(?:ES-\d+/\d+|S-\d+/\d+|\d+/\d+(?:\s?[A-Z]\b)?|\d+\s?[A-Z]?\s?\([IVXLC]+\))"
+# A General Assembly resolution number: session/number (1 to 3 digits of session: a
+# four-digit first part is a year, as in Economic and Social Council resolutions), the
+# special and emergency sessions, and the pre-1976 form "217 A (III)".
+_GA_NUMBER = (r"(?:ES-\d+/\d+|S-\d+/\d+|\d{1,3}/\d+(?:\s?[A-Z]\b)?"
+              r"|\d+\s?[A-Z]?\s?\([IVXLC]+\))")
 
 # (pattern, function building the symbol from the match); earlier patterns win.
 _BODY_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Security Council resolutions?\s+(\d+)\s*\((\d{4})\)"), "S/RES/{0} ({1})"),
-    (re.compile(r"Economic and Social Council resolutions?\s+(\d{4}/\d+)"), "E/RES/{0}"),
+    (re.compile(r"(?:Economic and Social )?Council resolutions?\s+(\d{4}/\d+)"), "E/RES/{0}"),
+    (re.compile(r"(?<!\d)(?<!/)(?:resolutions?\s+)?((?:19[4-9]\d|20\d\d)/\d{1,3})(?!\d)(?=\s+of\b)"),
+     "E/RES/{0}"),  # "resolutions 2017/18 of 6 July 2017 and 2021/25 of ...": a year first
     (re.compile(r"Human Rights Council resolutions?\s+(\d+/\d+)"), "A/HRC/RES/{0}"),
     (re.compile(rf"(?:General Assembly )?[Rr]esolutions?\s+({_GA_NUMBER})"), "A/RES/{0}"),
 ]

@@ -106,3 +106,27 @@ def test_treaty_series_footnote_resolves_through_the_catalogue(test_catalogue):
     found, _ = _cites(" Recalling the Convention,5",
                       "5 United Nations, Treaty Series, vol. 2225, No. 39574.", test_catalogue)
     assert found == [("pp.1", "recalls", "A/RES/55/25", {})]
+
+
+def test_ibid_with_another_treaty_series_volume(test_catalogue):
+    _, extraction = _cites(" Recalling the Convention,1 and the Protocol,2",
+                           "1 United Nations, Treaty Series, vol. 2225, No. 39574.\n"
+                           "2 Ibid., vol. 2237, No. 39574.", test_catalogue)
+    assert [r.document for r in extraction.references] == [
+        DocumentRef("A/RES/55/25", "I"), DocumentRef("A/RES/55/25", "II")]
+
+
+def test_footnote_on_a_report_about_an_instrument_names_no_instrument(test_catalogue):
+    _, extraction = _cites(
+        f" Taking note of the report of the Secretary-General on the {UNTOC},5",
+        "5 A/78/119.", test_catalogue)
+    (reference,) = extraction.references
+    assert (reference.name_key, reference.document) == (None, DocumentRef("A/78/119"))
+
+
+def test_economic_and_social_council_resolutions_by_year(test_catalogue):
+    found, _ = _cites(" Recalling Economic and Social Council resolutions 2017/18 of 6 July 2017 "
+                      "and 2021/25 of 22 July 2021, and Council resolution 2019/1 of 8 May 2019,",
+                      "", test_catalogue)
+    assert [f[2] for f in found] == ["E/RES/2017/18", "E/RES/2021/25", "E/RES/2019/1"]
+

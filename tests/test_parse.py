@@ -221,3 +221,68 @@ def test_item_labels_after_z_are_doubled():
     doc = parse_text(f"The General Assembly,\n\n 1. Decides:\n\n{items}\n", source="x.txt")
     assert [p.id for p in doc.paragraphs][-3:] == ["op.1.z", "op.1.aa", "op.1.bb"]
     assert not [d for d in doc.diagnostics if d.code == "subparagraph-order"]
+
+
+UNGA_LAYOUT = """United Nations
+A/RES/78/999
+
+General Assembly
+Distr.: General
+22 December 2023
+
+23-25978 (E)    100124
+*2325978*
+
+ Resolution adopted by the General Assembly
+on 19 December 2023
+
+ 78/999. Protecting the examples
+
+The General Assembly,
+
+Recalling the 2030 Agenda for Sustainable Development, 1  and recalling also the targets
+of the Goals on violence against children, 2 on taking measures to eradicate
+__________________
+
+1  Resolution 70/1.
+
+2  Target 16.2.
+
+A/RES/78/999
+Protecting the examples
+
+23-25978
+2/13
+
+forced labour,3 and the Convention adopted on 19 September 2016,4 in which States declared
+that they would act under the age of 18,
+
+1.
+Decides to act, in accordance with article 6, paragraph 2, of the Protocol;
+
+2. Requests the Secretary-General to report, in particular on:
+
+(i) The first matter;
+
+(ii) The second matter.
+
+__________________
+
+3  Ibid.
+
+4  Resolution 71/1.
+"""
+
+
+def test_layout_of_recent_pdfs_page_furniture_loose_markers_and_numbers_alone():
+    doc = parse_text(UNGA_LAYOUT, source="A-RES-78-999.txt")
+    assert (doc.symbol, doc.date, doc.title) == ("A/RES/78/999", "2023-12-19",
+                                                "Protecting the examples")
+    assert [p.id for p in doc.paragraphs] == ["pp.1", "op.1", "op.2", "op.2.i", "op.2.ii"]
+    pp1 = doc.paragraph("pp.1")
+    assert [m.number for m in pp1.markers] == [1, 2, 3, 4]  # apart, apart, glued, "2016,4"
+    assert "23-25978" not in pp1.text and "2/13" not in pp1.text and "Protecting" not in pp1.text
+    assert "Development, and recalling" in pp1.text and "age of 18," in pp1.text
+    assert doc.paragraph("op.1").verb == "Decides"
+    assert [n.number for n in doc.footnotes] == [1, 2, 3, 4]
+    assert doc.diagnostics == ()
