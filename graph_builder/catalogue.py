@@ -76,7 +76,7 @@ class Catalogue:
         self.graph = graph
         self.documents: dict[str, DocumentInfo] = {}
         self.instruments: dict[str, Instrument] = {}
-        self._by_document: dict[DocumentRef, str] = {}
+        self._at_document: dict[DocumentRef, list[str]] = {}
         self._by_series: dict[str, str] = {}
         self._load()
 
@@ -148,7 +148,7 @@ class Catalogue:
                 parts=tuple(sorted(parts, key=lambda p: (p.kind, _number_key(p.number)))))
             self.instruments[key] = instrument
             if instrument.document is not None:
-                self._by_document[instrument.document] = key
+                self._at_document.setdefault(instrument.document, []).append(key)
             if instrument.treaty_series:
                 self._by_series[_series_key(instrument.treaty_series)] = key
 
@@ -161,9 +161,16 @@ class Catalogue:
         return pairs
 
     def by_document(self, ref: DocumentRef) -> Instrument | None:
-        """The instrument held by a document or annex: (A/RES/55/25, "II") -> Trafficking Protocol."""
-        key = self._by_document.get(ref)
-        return self.instruments[key] if key else None
+        """The instrument held by a document or annex: (A/RES/55/25, "II") -> Trafficking Protocol.
+
+        None when the place holds no instrument, or several (resolution 2200 A (XXI) annexes
+        both Covenants): then only the name in the text can tell.
+        """
+        keys = self._at_document.get(ref, [])
+        return self.instruments[keys[0]] if len(keys) == 1 else None
+
+    def instruments_at(self, ref: DocumentRef) -> list[Instrument]:
+        return [self.instruments[key] for key in self._at_document.get(ref, [])]
 
     def by_treaty_series(self, reference: str) -> Instrument | None:
         key = self._by_series.get(_series_key(reference))

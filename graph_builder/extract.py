@@ -268,7 +268,8 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
         documents = targets.get(mention.footnote, ()) if mention.footnote is not None else ()
         document = mention.document or (documents[0] if documents else None)
         name_key = mention.name_key
-        if name_key and mention.footnote is not None and _described_document(text, mention.start):
+        if (name_key and document is not None and mention.footnote is not None
+                and _described_document(text, mention.start)):
             name_key = None  # the footnote is on "the report ... on the <instrument>"
         add(mention.start, mention.end, mention.start, name_key=name_key,
             document=document, footnote=mention.footnote, pin_text=None)
@@ -303,10 +304,19 @@ _DOCUMENT_NOUN = re.compile(
     re.IGNORECASE)
 
 
+# The capitalised head of a longer title that ends with an instrument's name: "Declaration on
+# Principles of International Law ... in accordance with the Charter of the United Nations".
+_LONGER_TITLE = re.compile(
+    r"\b(?:Declaration|Convention|Principles|Guidelines|Rules|Programme|Plan|Protocol|"
+    r"Agreement|Strategy|Framework|Agenda|Statute|Code)\b[^,;:.]{0,200}?"
+    r"\b(?:with|of|to|under|on|for|in)\s+(?:the\s+)?$")
+
+
 def _described_document(text: str, start: int) -> bool:
-    """Whether an instrument's name at ``start`` ends a phrase about another document."""
+    """Whether an instrument's name at ``start`` ends a phrase about another document: a
+    report on it, or a longer title that ends with it."""
     window = text[max(0, start - 200):start]
-    return bool(_DOCUMENT_NOUN.search(window))
+    return bool(_DOCUMENT_NOUN.search(window) or _LONGER_TITLE.search(window))
 
 
 def _clause_floor(paragraph: Paragraph, at: int) -> int:

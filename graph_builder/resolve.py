@@ -56,6 +56,8 @@ def default_target_resolver(reference: Reference, catalogue: Catalogue, minter: 
     """Resolve by document when there is one, else by the catalogue key of the name."""
     named = catalogue.instruments.get(reference.name_key) if reference.name_key else None
     if reference.document is not None:
+        if named is not None and named in catalogue.instruments_at(reference.document):
+            return instrument_target(named, minter), None  # the name picks one of several
         target = document_target(reference.document, catalogue, minter)
         problem = None
         if named is not None and target.key != named.key:

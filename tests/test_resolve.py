@@ -70,3 +70,15 @@ def test_custom_resolver_strategy(test_catalogue):
     resolved = resolve_references(Extraction(document, {}, (ref(name_key="untoc"),)),
                                   catalogue=test_catalogue, resolve_target=everything_is_the_charter)
     assert resolved.citations[0].cited_iri == f"{ACT}un-charter"
+
+
+def test_the_name_picks_one_of_several_instruments_in_one_annex():
+    from graph_builder.catalogue import default_catalogue
+
+    catalogue = default_catalogue()
+    place = DocumentRef("A/RES/2200 A (XXI)", "")
+    named = _resolve(catalogue, ref(name_key="iccpr", document=place, footnote=2))
+    assert (named.citations[0].target.key, named.diagnostics) == ("iccpr", ())
+    unnamed = _resolve(catalogue, ref(document=place, footnote=2)).citations[0]
+    assert unnamed.target.key is None and unnamed.target.iri.endswith("a-res-2200-a-xxi/!annex")
+
