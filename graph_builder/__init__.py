@@ -17,6 +17,7 @@ from .api import (
     serialize,
 )
 from .check import CheckReport, Finding
+from .export import to_networkx
 from .extract import extract_references
 from .iris import IriMinter
 from .parse import parse_source, parse_text
@@ -44,4 +45,5 @@ __all__ = [
     "process",
     "resolve_references",
     "serialize",
+    "to_networkx",
 ]
