@@ -37,7 +37,9 @@ def test_wheel_contents(wheel):
                      "graph_builder/_data/ontology/lexgraph.ttl",
                      "graph_builder/_data/ontology/shapes.ttl",
                      "graph_builder/_data/ontology/instruments.ttl",
-                     "graph_builder/_data/examples/A-RES-58-137.txt"):
+                     "graph_builder/_data/examples/A-RES-58-137.txt",
+                     "graph_builder/_data/queries/checks/article-not-found-violation.rq",
+                     "graph_builder/web/viewer.html"):
         assert required in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "lexgraph = graph_builder.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
