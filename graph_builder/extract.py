@@ -195,8 +195,8 @@ def _footnote_targets(document: SourceDocument, catalogue: Catalogue,
         series = re.search(r"vol\.\s*\d+,\s*No\.\s*\d+", note.text)
         if series and (not found or re.match(r"\s*Ibid", note.text, re.IGNORECASE)):
             instrument = catalogue.by_treaty_series(series.group())
-            if instrument is not None and instrument.document is not None:
-                found = (instrument.document,)
+            # another volume of the Treaty Series is another treaty: never the one before
+            found = (instrument.document,) if instrument and instrument.document else ()
         if not found and re.match(r"\s*Ibid", note.text, re.IGNORECASE):
             diagnostics.append(Diagnostic(
                 Severity.ERROR, "ibid-without-antecedent",
@@ -338,7 +338,8 @@ def _clause_floor(paragraph: Paragraph, at: int) -> int:
 
 def _relation(paragraph: Paragraph, by_id: dict[str, Paragraph], start: int, end: int) -> Relation:
     """The relation given by the nearest clause verb before the mention."""
-    relation = _last_cue(paragraph.text[:start])
+    relation = _last_cue(paragraph.text[:start],
+                         operative=paragraph.kind is not ParagraphKind.PREAMBULAR)
     if relation is not None:
         return relation
     if paragraph.kind is not ParagraphKind.PREAMBULAR:
@@ -354,9 +355,15 @@ def _relation(paragraph: Paragraph, by_id: dict[str, Paragraph], start: int, end
     return Relation.CITES
 
 
-def _last_cue(text: str) -> Relation | None:
+_OPERATIVE_CUES = _CUES + ((re.compile(r"\b(?:full\s+|effective\s+)?implementation\s+of\b",
+                                        re.IGNORECASE), Relation.IMPLEMENTS),)
+
+
+def _last_cue(text: str, *, operative: bool = False) -> Relation | None:
+    """The relation of the cue nearest the end of ``text``; "implementation of" counts in
+    operative paragraphs ("Calls for the full implementation of the Convention")."""
     best: tuple[int, Relation] | None = None
-    for pattern, relation in _CUES:
+    for pattern, relation in (_OPERATIVE_CUES if operative else _CUES):
         for match in pattern.finditer(text):
             if best is None or match.start() > best[0]:
                 best = (match.start(), relation)

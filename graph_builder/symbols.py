@@ -34,8 +34,20 @@ _BODY_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 _EXPLICIT = re.compile(
     r"\b((?:[A-Z][A-Z0-9]*\.?)(?:/(?:[A-Z0-9][A-Za-z0-9.\-]*))+)"
     r"(\s\((?:Part\s+[IVX]+|\d{4})\))?")
+# Further Security Council resolutions in a list: "resolutions 2106 (2013) of 24 June 2013,
+# 2117 (2013) and 2242 (2015)".
+_SC_MORE = re.compile(r"^(?:\s+of\s+\d{1,2}\s+\w+\s+\d{4})?\s*(?:,|and|,\s*and)\s+(\d{3,4})\s*\((\d{4})\)")
 # Further numbers in a list after the first: "resolutions 55/25 and 55/255".
 _LIST_MORE = re.compile(rf"^(?:\s+of\s+\d{{1,2}}\s+\w+\s+\d{{4}})?\s*(?:,|and|,\s*and)\s+({_GA_NUMBER})")
+
+
+# A body other than the General Assembly named just before "resolution N/M", whose own
+# resolutions share the session/number form.
+_OTHER_BODY = re.compile(
+    r"(?:Conference\s+of\s+the\s+(?:States\s+)?Parties|Human\s+Rights\s+Council|Commission\s+on"
+    r"|Assembly\s+of\s+States\s+Parties|Environment\s+Assembly|Board|Governing\s+Council|"
+    r"Executive\s+Committee|Conference\s+of\s+States)(?:(?!resolution)[^;.]){0,100}?"
+    r"(?:its|their|the)?\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +91,21 @@ def find_symbols(text: str) -> list[SymbolMention]:
         for match in pattern.finditer(text):
             if not free(match.start(), match.end()):
                 continue
+            if (template == "A/RES/{0}" and not match.group().startswith("General Assembly")
+                    and _OTHER_BODY.search(text[max(0, match.start() - 120):match.start()])):
+                continue  # "the Conference of the Parties ... in its resolution 12/4"
             groups = [re.sub(r"\s+", " ", g) for g in match.groups()]
             symbol = template.format(*groups) if template != "A/RES/{0}" else _ga_symbol(groups[0])
             annex, end = annex_after(match.end())
             found.append(SymbolMention(DocumentRef(symbol, annex), match.start(), end))
             taken.append((match.start(), end))
             tail = match.end()
+            while template.startswith("S/RES") and (more := _SC_MORE.match(text[tail:])):
+                start = tail + more.start(1)
+                tail += more.end()
+                symbol = f"S/RES/{more.group(1)} ({more.group(2)})"
+                found.append(SymbolMention(DocumentRef(symbol, None), start, tail))
+                taken.append((start, tail))
             while template == "A/RES/{0}" and (more := _LIST_MORE.match(text[tail:])):
                 start = tail + more.start(1)
                 tail += more.end()
@@ -114,6 +135,8 @@ def footnote_targets(text: str, previous: tuple[DocumentRef, ...]) -> tuple[Docu
     >>> footnote_targets("Ibid., annex II.", (DocumentRef("A/RES/55/25", "I"),))
     (DocumentRef(symbol='A/RES/55/25', annex='II'),)
     """
+    if (ibid := _IBID.match(text)) and (own := find_symbols(text[ibid.end():])):
+        return tuple(mention.ref for mention in own)  # "Ibid., Supplement No. 2 (E/2024/22)."
     if (ibid := _IBID.match(text)) and previous:
         rest = text[ibid.end():]
         annex_match = _ANNEX.match(rest)

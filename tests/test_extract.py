@@ -71,6 +71,11 @@ CASES = [
     ("no-citation", " 1. Requests the Secretary-General to report on the implementation of the "
      "present resolution.", "", []),
     ("alias", " Recalling the Organized Crime Convention,", "", [("pp.1", "recalls", "untoc", {})]),
+    ("implementation-of-in-operative", f" 1. Calls for the full implementation of the {UNTOC};",
+     "", [("op.1", "implements", "untoc", {})]),
+    ("implementation-of-in-preamble-is-no-cue",
+     f" Recalling the report on the implementation of the {UNTOC},", "",
+     [("pp.1", "recalls", "untoc", {})]),
 ]
 
 
@@ -129,4 +134,12 @@ def test_economic_and_social_council_resolutions_by_year(test_catalogue):
                       "and 2021/25 of 22 July 2021, and Council resolution 2019/1 of 8 May 2019,",
                       "", test_catalogue)
     assert [f[2] for f in found] == ["E/RES/2017/18", "E/RES/2021/25", "E/RES/2019/1"]
+
+
+def test_ibid_with_an_unknown_treaty_series_volume_is_unresolved(test_catalogue):
+    _, extraction = _cites(" Recalling the Convention,1 and another,2",
+                           "1 United Nations, Treaty Series, vol. 2225, No. 39574.\n"
+                           "2 Ibid., vol. 993, No. 14537.", test_catalogue)
+    assert extraction.footnote_targets[2] == ()
+    assert [r.footnote for r in extraction.references] == [1]
 

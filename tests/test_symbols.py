@@ -25,6 +25,11 @@ from graph_builder.symbols import find_symbols, footnote_targets
     ("See CTOC/COP/2020/10, annex.", [D("CTOC/COP/2020/10", "")]),
     ("United Nations, Treaty Series, vol. 2225, No. 39574.", []),
     ("the age of 18 and Convention No. 182", []),
+    ("Security Council resolutions 2106 (2013) of 24 June 2013, 2117 (2013) and 2242 (2015)",
+     [D("S/RES/2106 (2013)"), D("S/RES/2117 (2013)"), D("S/RES/2242 (2015)")]),
+    ("the Conference of the Parties to the Convention, in its resolution 12/4,", []),
+    ("Human Rights Council resolution 50/7 and General Assembly resolution 77/1",
+     [D("A/HRC/RES/50/7"), D("A/RES/77/1")]),
 ])
 def test_find_symbols(text, expected):
     assert [m.ref for m in find_symbols(text)] == expected
@@ -36,6 +41,7 @@ def test_find_symbols(text, expected):
     ("Ibid.", (D("A/RES/55/25", "I"),), (D("A/RES/55/25", "I"),)),
     ("Ibid., annex II.", (), ()),  # an Ibid. with nothing before it resolves to nothing
     ("Resolution 55/25, annex I.", (D("A/RES/1/1"),), (D("A/RES/55/25", "I"),)),
+    ("Ibid., Supplement No. 2 (E/2024/22).", (D("E/2023/22"),), (D("E/2024/22"),)),
 ])
 def test_footnote_targets(text, previous, expected):
     assert footnote_targets(text, previous) == expected
