@@ -29,7 +29,8 @@ from .resolve import pinpoint_words
 PROG = "lexgraph"
 # Modules that add subcommands of their own: each defines ``register_cli(subparsers)``, which
 # adds a parser and sets ``func`` (taking the parsed arguments, returning the exit code).
-TEXT_SUFFIXES = (".txt",)  # resolution texts a folder given to check is searched for
+# resolution documents a folder given to check is searched for
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 FEATURE_MODULES = ("graph_builder.queries", "graph_builder.serve", "graph_builder.export")
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .readers import DOCUMENT_SUFFIXES, read_document
 from .models import (
     Diagnostic,
     Footnote,
@@ -117,9 +118,16 @@ def read_source(path: str | Path, *, max_bytes: int = MAX_SOURCE_BYTES) -> str:
 
 def parse_source(path: str | Path, *, symbol: str | None = None, date: str | None = None,
                  title: str | None = None, plenary_meeting: int | None = None) -> SourceDocument:
-    """Read and parse a resolution text file; options override what the text says."""
+    """Read and parse a resolution (text, or Markdown, HTML or PDF converted to text).
+
+    Options override what the text says. For converted formats, offsets and lines refer to the
+    converted text.
+    """
     path = Path(path)
-    text = read_source(path)
+    if path.suffix.lower() in DOCUMENT_SUFFIXES:  # Markdown, HTML, PDF: converted to text first
+        text = read_document(path, max_bytes=MAX_SOURCE_BYTES)
+    else:
+        text = read_source(path)
     return parse_text(text, source=path.name, symbol=symbol, date=date, title=title,
                       plenary_meeting=plenary_meeting, path=str(path))
 

@@ -142,3 +142,22 @@ def test_entry_points_run(argv):
     result = subprocess.run(argv, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "lexgraph" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["A-RES-78-901.md", "A-RES-78-903.html", "A-RES-48-905.htm"])
+def test_other_formats_go_through_the_same_pipeline(capsys, tmp_path, name):
+    path = Path(__file__).parent / "data" / "readers" / name
+    code, out, err = run(capsys, "extract", str(path))
+    assert code == 0, err
+    (document,) = json.loads(out)["documents"]
+    assert document["symbol"] == "A/RES/" + name.split("-", 2)[2].split(".")[0].replace("-", "/")
+    assert document["paragraphs"] and document["footnotes"]
+    assert any(p["footnotes"] for p in document["paragraphs"])
+    assert run(capsys, "build", str(path), "-o", str(tmp_path / "g.ttl"))[0] == 0
+    assert run(capsys, "check", str(tmp_path / "g.ttl"))[0] in (0, 1)
+
+
+def test_html_page_without_a_resolution_exits_2(capsys):
+    path = Path(__file__).parent / "data" / "readers" / "no-resolution.html"
+    code, _, err = run(capsys, "build", str(path))
+    assert code == 2 and str(path) in err and err.count("\n") == 1
