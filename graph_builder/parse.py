@@ -36,7 +36,7 @@ _DATE_LINE = re.compile(rf"^\s*\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\s*$")
 _OPENING = re.compile(
     r"^\s*The\s+(General\s+Assembly|Security\s+Council|Economic\s+and\s+Social\s+Council|"
     r"Human\s+Rights\s+Council|Commission\s+on\s+[A-Z][\w ]+?|Conference\s+of\s+the\s+Parties"
-    r"[\w ]*?)\s*,\s*$")
+    r"[\w ]*?)\s*,?\s*$")
 _RULE = re.compile(r"^\s*_{5,}\s*$")
 _NOTE_ENTRY = re.compile(r"^\s{0,3}(\d{1,3})\s+(\S.*)$")
 _HEADER_SYMBOL = re.compile(r"^\s*((?:A|S|E)(?:/[A-Z0-9.\-]+)*/RES/[\w./\-]+(?:\s*\(\d{4}\))?)\s*$")
@@ -358,6 +358,8 @@ def _join(lines: Iterable[_Line]) -> tuple[str, list[int]]:
     return "".join(chars), offsets
 
 
+# A marker glued to a year: "adopted on 20 November 19891 and" (1989, marker 1).
+_YEAR_MARKER = re.compile(r"(?<=\b(?:19|20)\d\d)(\d{1,2})(?=$|[\s,.;:)])")
 # A footnote marker printed apart from its word, as UN PDFs of the 2020s extract: a number
 # after a word or clause punctuation, followed in the source by two spaces or the line's end
 # ("Sustainable Development, 1  and"; "Crime,2 \n").
@@ -402,13 +404,21 @@ def _strip_markers(text: str, offsets: list[int], state: _MarkerState
     keep_offsets: list[int] = []
     markers: list[FootnoteMarker] = []
     last = 0
-    candidates = [(m.start(1), m.end(1), False) for m in _MARKER.finditer(text)
-                  if _is_marker(text, m.start(1))]
-    candidates += [(m.start(1), m.end(1), True) for m in _LOOSE_MARKER.finditer(text)]
-    for start, end, loose in sorted(candidates):
+    candidates = [(m.start(1), m.end(1), "glued") for m in _MARKER.finditer(text)]
+    candidates += [(m.start(1), m.end(1), "loose") for m in _LOOSE_MARKER.finditer(text)]
+    candidates += [(m.start(1), m.end(1), "year") for m in _YEAR_MARKER.finditer(text)]
+    for start, end, kind in sorted(candidates):
         number = int(text[start:end])
-        if loose and not _loose_marker(text, start, end, offsets, state):
+        due = number == state.highest + 1 and number in state.note_numbers
+        if kind == "glued" and not _is_marker(text, start):
+            # "resolution 79/16,2": after a symbol only the marker due next is believed
+            if not (due and text[start - 1:start] in ",;" and "/" in text[:start].rsplit(" ", 1)[-1]):
+                continue
+        if kind == "loose" and not _loose_marker(text, start, end, offsets, state):
             continue
+        if kind == "year" and not due:
+            continue  # "of 19881 and": the year 1988 and marker 1, only when 1 is due
+        loose = kind == "loose"
         if not state.accepts(number):
             continue
         match = _Span(start, end, text[start:end])

@@ -286,3 +286,18 @@ def test_layout_of_recent_pdfs_page_furniture_loose_markers_and_numbers_alone():
     assert doc.paragraph("op.1").verb == "Decides"
     assert [n.number for n in doc.footnotes] == [1, 2, 3, 4]
     assert doc.diagnostics == ()
+
+
+@pytest.mark.parametrize(("sentence", "markers", "kept"), [
+    ("Recalling its resolution 79/16,1 and the Convention of 19892 and", [1, 2],
+     "Recalling its resolution 79/16, and the Convention of 1989 and"),
+    ("Recalling its resolution 79/16,2 and", [], "79/16,2"),  # 2 is not due: a number
+    ("Noting the year 20231 and", [1], "the year 2023 and"),
+    ("Noting the year 20232 and", [], "20232"),  # marker 2 not due before 1
+])
+def test_markers_after_symbols_and_years_only_when_due(sentence, markers, kept):
+    text = f"The General Assembly\n\n {sentence} more,\n\n_______________\n1 Resolution 1/1.\n2 Resolution 2/2.\n"
+    doc = parse_text(text, source="A-RES-1-1.txt")
+    paragraph = doc.paragraph("pp.1")
+    assert [m.number for m in paragraph.markers] == markers
+    assert kept in paragraph.text
