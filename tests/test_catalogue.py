@@ -56,7 +56,7 @@ def test_lookup_by_document_and_treaty_series(catalogue):
 
 
 def test_catalogue_is_big_enough_to_be_useful(catalogue):
-    assert len(catalogue.instruments) >= 50
+    assert len(catalogue.instruments) >= 80
 
 
 def test_keys_mint_the_catalogue_iris(catalogue):
