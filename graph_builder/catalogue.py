@@ -170,7 +170,13 @@ class Catalogue:
         return self.instruments[keys[0]] if len(keys) == 1 else None
 
     def instruments_at(self, ref: DocumentRef) -> list[Instrument]:
+        if ref.key is not None:
+            return [self.instruments[ref.key]]
         return [self.instruments[key] for key in self._at_document.get(ref, [])]
+
+    def reference(self, instrument: Instrument) -> DocumentRef:
+        """How a footnote refers to ``instrument``: its place in a UN document, else its key."""
+        return instrument.document or DocumentRef(None, None, key=instrument.key)
 
     def by_treaty_series(self, reference: str) -> Instrument | None:
         key = self._by_series.get(_series_key(reference))

@@ -175,7 +175,7 @@ def extract_references(document: SourceDocument, *, catalogue: Catalogue | None 
     references: list[Reference] = []
     by_id = {paragraph.id: paragraph for paragraph in document.paragraphs}
     for paragraph in document.paragraphs:
-        references.extend(_paragraph_references(paragraph, by_id, finder, targets))
+        references.extend(_paragraph_references(paragraph, by_id, finder, targets, catalogue))
     used = {marker.number for p in document.paragraphs for marker in p.markers}
     for note in document.footnotes:
         if note.number not in used:
@@ -192,11 +192,11 @@ def _footnote_targets(document: SourceDocument, catalogue: Catalogue,
     for note in document.footnotes:
         found = footnote_targets(note.text, previous)
         # "United Nations, Treaty Series, vol. 2225, No. 39574." and "Ibid., vol. 2237, No. 39574."
-        series = re.search(r"vol\.\s*\d+,\s*No\.\s*\d+", note.text)
+        series = re.search(r"vol\.\s*\d+,\s*Nos?\.\s*\d+", note.text)
         if series and (not found or re.match(r"\s*Ibid", note.text, re.IGNORECASE)):
             instrument = catalogue.by_treaty_series(series.group())
             # another volume of the Treaty Series is another treaty: never the one before
-            found = (instrument.document,) if instrument and instrument.document else ()
+            found = (catalogue.reference(instrument),) if instrument else ()
         if not found and re.match(r"\s*Ibid", note.text, re.IGNORECASE):
             diagnostics.append(Diagnostic(
                 Severity.ERROR, "ibid-without-antecedent",
@@ -219,7 +219,8 @@ def _previous_number(document: SourceDocument, number: int) -> int:
 
 
 def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], finder: NameFinder,
-                          targets: dict[int, tuple[DocumentRef, ...]]) -> list[Reference]:
+                          targets: dict[int, tuple[DocumentRef, ...]],
+                          catalogue: Catalogue) -> list[Reference]:
     text = paragraph.text
     exact = finder.find(text)
     near = finder.near_misses(text, [(s, e) for s, e, _ in exact])
@@ -267,6 +268,10 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
     for mention in mentions:
         documents = targets.get(mention.footnote, ()) if mention.footnote is not None else ()
         document = mention.document or (documents[0] if documents else None)
+        if mention.name_key and len(documents) > 1:  # "(A/73/12 (Part I) and ... (Part II))"
+            held = [d for d in documents if mention.name_key in
+                    {i.key for i in catalogue.instruments_at(d)}]
+            document = held[0] if held else document
         name_key = mention.name_key
         if (name_key and document is not None and mention.footnote is not None
                 and _described_document(text, mention.start)):

@@ -128,11 +128,13 @@ class DocumentRef:
     """A UN document, or one of its annexes, named by its symbol.
 
     ``annex`` is a roman numeral, ``""`` for a single unnumbered annex, ``None`` for the
-    document itself.
+    document itself. A treaty no UN document holds (found by its Treaty Series reference) has
+    no symbol and the catalogue ``key`` instead.
     """
 
-    symbol: str
+    symbol: str | None
     annex: str | None = None
+    key: str | None = None
 
 
 Pinpoint = tuple[tuple[str, str], ...]

@@ -38,7 +38,11 @@ def instrument_target(instrument: Instrument, minter: IriMinter) -> Target:
 
 
 def document_target(ref: DocumentRef, catalogue: Catalogue, minter: IriMinter) -> Target:
-    """A document or annex the catalogue holds no instrument for."""
+    """The target of a document reference: the catalogue's instrument there, if one, else the
+    document or its annex."""
+    if ref.key is not None:
+        return instrument_target(catalogue.instruments[ref.key], minter)
+    assert ref.symbol is not None
     instrument = catalogue.by_document(ref)
     if instrument is not None:
         return instrument_target(instrument, minter)
@@ -74,6 +78,8 @@ def default_target_resolver(reference: Reference, catalogue: Catalogue, minter: 
 
 
 def _describe(ref: DocumentRef) -> str:
+    if ref.key is not None:
+        return ref.key
     if ref.annex is None:
         return ref.symbol
     return f"{ref.symbol}, annex {ref.annex}".rstrip() if ref.annex else f"{ref.symbol}, annex"

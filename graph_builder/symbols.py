@@ -14,7 +14,8 @@ from .models import DocumentRef
 
 _ROMAN = r"[IVXLC]+"
 # "annex", "annex II", "annexes I and II" right after a symbol.
-_ANNEX = re.compile(rf"^\s*,?\s*annex(?:\s+({_ROMAN})\b)?", re.IGNORECASE)
+_ANNEX = re.compile(rf"^\s*,?\s*annex(?:es)?(?:\s+({_ROMAN}(?:\s*(?:,|and|,\s*and)\s*{_ROMAN})*)\b)?",
+                    re.IGNORECASE)
 # A General Assembly resolution number: session/number (1 to 3 digits of session: a
 # four-digit first part is a year, as in Economic and Social Council resolutions), the
 # special and emergency sessions, and the pre-1976 form "217 A (III)".
@@ -81,11 +82,19 @@ def find_symbols(text: str) -> list[SymbolMention]:
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e in taken)
 
-    def annex_after(end: int) -> tuple[str | None, int]:
+    def annexes_after(end: int) -> tuple[list[str | None], int]:
+        """The annex or annexes named right after a symbol ("annexes I and II")."""
         match = _ANNEX.match(text[end:])
         if not match:
-            return None, end
-        return (match.group(1) or "").upper(), end + match.end()
+            return [None], end
+        numerals = re.findall(_ROMAN, match.group(1) or "")
+        return [n.upper() for n in numerals] or [""], end + match.end()
+
+    def add(symbol: str, start: int, end: int) -> None:
+        annexes, end = annexes_after(end)
+        for annex in annexes:
+            found.append(SymbolMention(DocumentRef(symbol, annex), start, end))
+        taken.append((start, end))
 
     for pattern, template in _BODY_PATTERNS:
         for match in pattern.finditer(text):
@@ -96,9 +105,7 @@ def find_symbols(text: str) -> list[SymbolMention]:
                 continue  # "the Conference of the Parties ... in its resolution 12/4"
             groups = [re.sub(r"\s+", " ", g) for g in match.groups()]
             symbol = template.format(*groups) if template != "A/RES/{0}" else _ga_symbol(groups[0])
-            annex, end = annex_after(match.end())
-            found.append(SymbolMention(DocumentRef(symbol, annex), match.start(), end))
-            taken.append((match.start(), end))
+            add(symbol, match.start(), match.end())
             tail = match.end()
             while template.startswith("S/RES") and (more := _SC_MORE.match(text[tail:])):
                 start = tail + more.start(1)
@@ -109,19 +116,14 @@ def find_symbols(text: str) -> list[SymbolMention]:
             while template == "A/RES/{0}" and (more := _LIST_MORE.match(text[tail:])):
                 start = tail + more.start(1)
                 tail += more.end()
-                annex, end = annex_after(tail)
-                found.append(SymbolMention(DocumentRef(_ga_symbol(more.group(1)), annex),
-                                           start, end))
-                taken.append((start, end))
+                add(_ga_symbol(more.group(1)), start, tail)
     for match in _EXPLICIT.finditer(text):
         symbol = _clean_symbol(match.group(1) + (match.group(2) or ""))
         if symbol.count("/") < 1 or not free(match.start(), match.end()):
             continue
         if not re.search(r"\d", symbol) or re.fullmatch(r"\d+/\d+", symbol):
             continue
-        annex, end = annex_after(match.end())
-        found.append(SymbolMention(DocumentRef(symbol, annex), match.start(), end))
-        taken.append((match.start(), end))
+        add(symbol, match.start(), match.end())
     found.sort(key=lambda mention: mention.start)
     return found
 
@@ -141,6 +143,10 @@ def footnote_targets(text: str, previous: tuple[DocumentRef, ...]) -> tuple[Docu
         rest = text[ibid.end():]
         annex_match = _ANNEX.match(rest)
         base = previous[0]
-        annex = (annex_match.group(1) or "").upper() if annex_match else base.annex
-        return (DocumentRef(base.symbol, annex),)
+        if base.symbol is None:
+            return (base,)
+        if annex_match:
+            numerals = [n.upper() for n in re.findall(_ROMAN, annex_match.group(1) or "")]
+            return tuple(DocumentRef(base.symbol, n) for n in (numerals or [""]))
+        return (DocumentRef(base.symbol, base.annex),)
     return tuple(mention.ref for mention in find_symbols(text))

@@ -143,3 +143,22 @@ def test_ibid_with_an_unknown_treaty_series_volume_is_unresolved(test_catalogue)
     assert extraction.footnote_targets[2] == ()
     assert [r.footnote for r in extraction.references] == [1]
 
+
+def test_real_catalogue_treaty_without_un_document_and_footnote_with_two_parts():
+    """With the shipped catalogue: the Single Convention, which no UN document holds, is
+    found by its Treaty Series volume after an "Ibid."; the Global Compact on Refugees is in
+    part II of a report whose two parts one footnote names."""
+    found, extraction = _cites(
+        " Recalling the United Nations Convention against Corruption,1 the Single Convention on "
+        "Narcotic Drugs, 1961,2 and the Global Compact on Refugees,3",
+        "1 United Nations, Treaty Series, vol. 2349, No. 42146.\n"
+        "2 Ibid., vol. 976, No. 14152.\n"
+        "3 Official Records of the General Assembly, Seventy-third Session, Supplement No. 12 "
+        "(A/73/12 (Part I) and A/73/12 (Part II)).")
+    assert extraction.footnote_targets[2] == (DocumentRef(None, None, key="single-convention"),)
+    assert [r.document for r in extraction.references] == [
+        DocumentRef("A/RES/58/4", ""), DocumentRef(None, None, key="single-convention"),
+        DocumentRef("A/73/12 (Part II)")]
+    assert [r.name_key for r in extraction.references] == [
+        "uncac", "single-convention", "global-compact-refugees"]
+

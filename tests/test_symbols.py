@@ -28,6 +28,7 @@ from graph_builder.symbols import find_symbols, footnote_targets
     ("Security Council resolutions 2106 (2013) of 24 June 2013, 2117 (2013) and 2242 (2015)",
      [D("S/RES/2106 (2013)"), D("S/RES/2117 (2013)"), D("S/RES/2242 (2015)")]),
     ("the Conference of the Parties to the Convention, in its resolution 12/4,", []),
+    ("Resolution 69/283, annexes I and II.", [D("A/RES/69/283", "I"), D("A/RES/69/283", "II")]),
     ("Human Rights Council resolution 50/7 and General Assembly resolution 77/1",
      [D("A/HRC/RES/50/7"), D("A/RES/77/1")]),
 ])
@@ -42,6 +43,8 @@ def test_find_symbols(text, expected):
     ("Ibid., annex II.", (), ()),  # an Ibid. with nothing before it resolves to nothing
     ("Resolution 55/25, annex I.", (D("A/RES/1/1"),), (D("A/RES/55/25", "I"),)),
     ("Ibid., Supplement No. 2 (E/2024/22).", (D("E/2023/22"),), (D("E/2024/22"),)),
+    ("Ibid., annexes I and II.", (D("A/RES/69/283", ""),),
+     (D("A/RES/69/283", "I"), D("A/RES/69/283", "II"))),
 ])
 def test_footnote_targets(text, previous, expected):
     assert footnote_targets(text, previous) == expected
