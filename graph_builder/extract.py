@@ -54,6 +54,18 @@ _PINPOINT = rf"(?P<k1>{_KINDS})\s+(?P<n1>{_LIST})(?:\s*,\s*(?P<k2>paragraphs?|su
 _PIN_BEFORE = re.compile(rf"(?<![\w-]){_PINPOINT}\s*,?\s+(?:of|in|contained\s+in)\s+(?:the\s+|its\s+)?$",
                          re.IGNORECASE)
 _PIN_AT_START = re.compile(rf"^{_PINPOINT}\b", re.IGNORECASE)
+# A pinpoint that follows the instrument: "the Rome Statute, in particular its article 12" or
+# "Article 33 thereof".
+_PIN_AFTER = re.compile(rf"\s*,?\s*(?:(?:and|in\s+particular|including|notably|especially)\s+)+"
+                        rf"(?:its\s+)?{_PINPOINT}", re.IGNORECASE)
+_PIN_THEREOF = re.compile(rf"(?<![\w-]){_PINPOINT}\s+thereof\b", re.IGNORECASE)
+# A short form with a pinpoint: "Article 49 of the Charter", "article 3 of the Relationship
+# Agreement": the instrument named before whose title has that word.
+_SHORT_FORM = re.compile(
+    rf"(?<![\w-]){_PINPOINT}\s*,?\s+of\s+the\s+(?P<name>(?:[A-Z][a-z]+\s+)?(?P<head>Charter|Convention|Covenant|Protocol|"
+    rf"Statute|Agreement|Declaration|Constitution))\b"
+    rf"(?!\s+(?:of|on|for|against|to|concerning|relating|between|and)\b)", re.IGNORECASE)
+_DEFAULT_SHORT_FORMS = {"charter": "un-charter"}  # "the Charter" in a UN text, named or not
 # What may follow an instrument's title and still belong to the mention.
 _TITLE_TAILS = (
     re.compile(r"^,?\s*\d{4}\b(?!\s*/)"),  # "Child Labour, 1999"
@@ -173,9 +185,12 @@ def extract_references(document: SourceDocument, *, catalogue: Catalogue | None 
     diagnostics: list[Diagnostic] = []
     targets = _footnote_targets(document, catalogue, diagnostics)
     references: list[Reference] = []
+    recent: list[str] = []  # instruments named so far, for "the Convention" and "thereof"
     by_id = {paragraph.id: paragraph for paragraph in document.paragraphs}
     for paragraph in document.paragraphs:
-        references.extend(_paragraph_references(paragraph, by_id, finder, targets, catalogue))
+        found = _paragraph_references(paragraph, by_id, finder, targets, catalogue, recent)
+        references.extend(found)
+        recent.extend(r.name_key for r in found if r.name_key)
     used = {marker.number for p in document.paragraphs for marker in p.markers}
     for note in document.footnotes:
         if note.number not in used:
@@ -218,13 +233,34 @@ def _previous_number(document: SourceDocument, number: int) -> int:
     return numbers[numbers.index(number) - 1]
 
 
+def _short_form_key(head: str, recent: list[str], catalogue: Catalogue) -> str | None:
+    """The instrument "the Convention" means: the last one named whose title has that word."""
+    word = head.casefold()
+    for key in reversed(recent):
+        instrument = catalogue.instruments.get(key)
+        names = (instrument.title, *instrument.aliases) if instrument else ()
+        if any(word in name.casefold().split() for name in names):
+            return key
+    default = _DEFAULT_SHORT_FORMS.get(word)
+    return default if default in catalogue.instruments else None
+
+
 def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], finder: NameFinder,
                           targets: dict[int, tuple[DocumentRef, ...]],
-                          catalogue: Catalogue) -> list[Reference]:
+                          catalogue: Catalogue, recent: list[str] | None = None
+                          ) -> list[Reference]:
+    recent = recent if recent is not None else []
     text = paragraph.text
     exact = finder.find(text)
     near = finder.near_misses(text, [(s, e) for s, e, _ in exact])
     mentions: list[_Mention] = [_Mention(s, e, name_key=k) for s, e, k in exact + near]
+    for short in _SHORT_FORM.finditer(text):
+        if any(m.start < short.end() and short.start() < m.end for m in mentions):
+            continue
+        named_before = recent + [k for s, _, k in sorted(exact + near) if s < short.start()]
+        key = _short_form_key(short.group("head"), named_before, catalogue)
+        if key is not None:
+            mentions.append(_Mention(short.start("name"), short.end(), name_key=key))
     for symbol in find_symbols(text):
         if all(symbol.end <= m.start or symbol.start >= m.end for m in mentions):
             mentions.append(_Mention(symbol.start, symbol.end, document=symbol.ref))
@@ -234,7 +270,8 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
     for marker in paragraph.markers:
         for i, mention in enumerate(mentions):
             gap = text[mention.end:marker.at]
-            if mention.footnote is None and len(gap) <= 3 and re.fullmatch(r"[\s,;:.)]*", gap):
+            if (mention.end <= marker.at and mention.footnote is None and len(gap) <= 3
+                    and re.fullmatch(r"[\s,;:.)]*", gap)):
                 mentions[i] = _Mention(mention.start, mention.end, mention.name_key,
                                        mention.document, marker.number)
                 break
@@ -265,7 +302,20 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
                                         name_key=name_key, document=document,
                                         footnote=footnote, pinpoint=pin))
 
-    for mention in mentions:
+    def _add_pinned(start: int, end: int, pin: Pinpoint, name_key: str | None,
+                    document: DocumentRef | None, footnote: int | None) -> None:
+        relation = _relation(paragraph, by_id, start, end)
+        identity = (relation, name_key, document, pin)
+        if identity in seen:
+            return
+        seen.add(identity)
+        quote = text[start:end].rstrip(" ,;:")
+        src_start, src_end = paragraph.source_span(start, start + len(quote))
+        references.append(Reference(paragraph.id, relation, quote, src_start, src_end,
+                                    name_key=name_key, document=document, footnote=footnote,
+                                    pinpoint=pin))
+
+    for mention in sorted(mentions, key=lambda m: m.start):
         documents = targets.get(mention.footnote, ()) if mention.footnote is not None else ()
         document = mention.document or (documents[0] if documents else None)
         if mention.name_key and len(documents) > 1:  # "(A/73/12 (Part I) and ... (Part II))"
@@ -278,6 +328,20 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
             name_key = None  # the footnote is on "the report ... on the <instrument>"
         add(mention.start, mention.end, mention.start, name_key=name_key,
             document=document, footnote=mention.footnote, pin_text=None)
+        for other in documents:  # "A/58/874 and A/58/874/Add.1.": the footnote cites both
+            if other != document and mention.document is None:
+                add(mention.start, mention.end, mention.start, name_key=None, document=other,
+                    footnote=mention.footnote, pin_text=None)
+        if (name_key and (after := _PIN_AFTER.match(text, mention.end))
+                and not re.match(r"\s*,?\s*(?:of|in)\s", text[after.end():])):
+            for pin in _pinpoints(after):
+                _add_pinned(mention.start, after.end(), pin, name_key, document, mention.footnote)
+    for thereof in _PIN_THEREOF.finditer(text):
+        before = [m for m in mentions if m.end <= thereof.start() and m.name_key]
+        if before:
+            last = before[-1]
+            for pin in _pinpoints(thereof):
+                _add_pinned(thereof.start(), thereof.end(), pin, last.name_key, None, None)
 
     boundaries = sorted([m.end for m in mentions] + [at for at, _ in loose])
     for at, number in loose:
@@ -399,9 +463,13 @@ def _pinpoints(match: re.Match[str]) -> list[Pinpoint]:
     first = _singular(match.group("k1"))
     pins: list[Pinpoint] = []
     for n1 in _numbers(match.group("n1")):
+        number, _, letter = n1.partition("(")
+        step: Pinpoint = ((first, number),)
+        if letter:  # "article 2 (b)": sub-paragraph (b) of article 2
+            step += (("subparagraph", letter.rstrip(")")),)
         if match.group("k2"):
             second = _singular(match.group("k2"))
-            pins.extend(((first, n1), (second, n2)) for n2 in _numbers(match.group("n2")))
+            pins.extend(step + ((second, n2),) for n2 in _numbers(match.group("n2")))
         else:
-            pins.append(((first, n1),))
+            pins.append(step)
     return pins or [()]

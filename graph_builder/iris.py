@@ -34,6 +34,7 @@ _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _PART_NAMES = {
     "article": "art",
     "paragraph": "para",
+    "subparagraph": "point",
     "guideline": "guideline",
     "principle": "principle",
     "section": "sec",

@@ -156,9 +156,30 @@ def test_real_catalogue_treaty_without_un_document_and_footnote_with_two_parts()
         "3 Official Records of the General Assembly, Seventy-third Session, Supplement No. 12 "
         "(A/73/12 (Part I) and A/73/12 (Part II)).")
     assert extraction.footnote_targets[2] == (DocumentRef(None, None, key="single-convention"),)
-    assert [r.document for r in extraction.references] == [
-        DocumentRef("A/RES/58/4", ""), DocumentRef(None, None, key="single-convention"),
-        DocumentRef("A/73/12 (Part II)")]
-    assert [r.name_key for r in extraction.references] == [
-        "uncac", "single-convention", "global-compact-refugees"]
+    assert [(r.name_key, r.document) for r in extraction.references] == [
+        ("uncac", DocumentRef("A/RES/58/4", "")),
+        ("single-convention", DocumentRef(None, None, key="single-convention")),
+        ("global-compact-refugees", DocumentRef("A/73/12 (Part II)")),
+        (None, DocumentRef("A/73/12 (Part I)")),  # the footnote cites part I too
+    ]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    (f" Recalling the {UNTOC}, in particular its article 24,",
+     [("untoc", ()), ("untoc", (("article", "24"),))]),
+    (f" 1. Recalls the {UNTOC}, and article 25 thereof;",
+     [("untoc", ()), ("untoc", (("article", "25"),))]),
+    (f" Recalling the {UNTOC}, 1. Urges compliance with article 2 (b) of the Convention;",
+     [("untoc", ()), ("untoc", (("article", "2"), ("subparagraph", "b")))]),
+    (" Recalling Article 49 of the Charter,", []),  # no Charter in the test catalogue
+])
+def test_pinpoints_after_the_name_and_short_forms(test_catalogue, body, expected):
+    _, extraction = _cites(body, "", test_catalogue)
+    assert [(r.name_key, r.pinpoint) for r in extraction.references] == expected
+
+
+def test_a_marker_never_attaches_to_a_later_name(test_catalogue):
+    _, extraction = _cites(f" Noting the report,1 and the {UNTOC},",
+                           "1 A/78/119.", test_catalogue)
+    assert [(r.name_key, r.footnote) for r in extraction.references] == [(None, 1), ("untoc", None)]
 
