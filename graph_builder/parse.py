@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
-from .readers import DOCUMENT_SUFFIXES, read_document
+from .readers import DOCUMENT_SUFFIXES, MONTHS, read_document, read_text
 from .models import (
     Diagnostic,
     Footnote,
@@ -27,8 +27,6 @@ from .models import (
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024  # far above any real resolution (the longest are ~1 MB)
 
-MONTHS = ("January February March April May June July August September October November "
-          "December").split()
 _MONTH = "|".join(MONTHS)
 _DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b")
 _PLENARY = re.compile(r"^\s*(\d+)(?:st|nd|rd|th)\s+plenary\s+meeting\s*$", re.IGNORECASE)
@@ -78,42 +76,7 @@ def read_source(path: str | Path, *, max_bytes: int = MAX_SOURCE_BYTES) -> str:
     Raises :class:`~graph_builder.errors.InputError` naming the file (and the line of the
     first bad byte), never a bare ``UnicodeDecodeError``.
     """
-    path = Path(path)
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise InputError("is a directory, not a text file", path=name)
-        if size > max_bytes:
-            raise InputError(f"file is {size} bytes, above the limit of {max_bytes} bytes",
-                             path=name)
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", path=name) from None
-    except PermissionError:
-        raise InputError("permission denied", path=name) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a text file", path=name) from None
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", path=name) from None
-    if b"\x00" in data:
-        offset = data.index(b"\x00")
-        raise InputError("binary file (NUL byte), not text", path=name,
-                         line=data.count(b"\n", 0, offset) + 1)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line_start = data.rfind(b"\n", 0, error.start) + 1
-        raise InputError(
-            f"not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded); "
-            "convert it with iconv -f <encoding> -t utf-8",
-            path=name, line=data.count(b"\n", 0, error.start) + 1,
-            column=error.start - line_start + 1) from None
-    if not text.strip():
-        raise InputError("empty file: no text to read", path=name)
-    return text
+    return read_text(Path(path), max_bytes=max_bytes)
 
 
 def parse_source(path: str | Path, *, symbol: str | None = None, date: str | None = None,

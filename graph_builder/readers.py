@@ -38,7 +38,7 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["DOCUMENT_SUFFIXES", "read_document"]
+__all__ = ["DOCUMENT_SUFFIXES", "MONTHS", "read_document", "read_text"]
 
 MONTHS = ("January February March April May June July August September October November "
           "December").split()
@@ -121,7 +121,14 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def _decode(data: bytes, name: str, kind: str, encoding: str = "utf-8") -> str:
+def read_text(path: Path, *, max_bytes: int) -> str:
+    """A plain text file, decoded strictly as UTF-8 and kept exactly as it is (line ends too,
+    so offsets into it are offsets into the file)."""
+    return _decode(_read_bytes(Path(path), max_bytes), str(path), "text", keep_newlines=True)
+
+
+def _decode(data: bytes, name: str, kind: str, encoding: str = "utf-8", *,
+            keep_newlines: bool = False) -> str:
     """Decode a text file strictly; binary or undecodable bytes are an InputError at a line."""
     if data.startswith(b"%PDF-"):
         raise InputError(f"this is a PDF file, not {kind}; give it the suffix .pdf", path=name)
@@ -148,7 +155,8 @@ def _decode(data: bytes, name: str, kind: str, encoding: str = "utf-8") -> str:
     if control:
         raise InputError(f"binary file (control character 0x{ord(control.group()):02x}), "
                          f"not {kind}", path=name, line=text.count("\n", 0, control.start()) + 1)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not keep_newlines:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputError("empty file: no text to read", path=name)
     return text
