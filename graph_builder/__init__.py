@@ -21,6 +21,7 @@ from .export import to_networkx
 from .extract import extract_references
 from .iris import IriMinter
 from .parse import parse_source, parse_text
+from .queries import list_queries, load_query, run_query
 from .resolve import resolve_references
 
 try:
@@ -39,11 +40,14 @@ __all__ = [
     "extract",
     "extract_references",
     "extraction_json",
+    "list_queries",
+    "load_query",
     "load_rdf",
     "parse_source",
     "parse_text",
     "process",
     "resolve_references",
+    "run_query",
     "serialize",
     "to_networkx",
 ]

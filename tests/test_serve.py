@@ -1,0 +1,515 @@
+"""``lexgraph serve``: started as a real process, queried over real sockets, then stopped.
+
+Every server here listens on an ephemeral port of 127.0.0.1 and is stopped at the end of its
+module, whatever happens. Request loops are bounded; nothing asserts on time.
+"""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import json
+import re
+import select
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+FIXTURES = HERE / "queries" / "fixtures.ttl"
+EXAMPLE = ROOT / "examples" / "A-RES-58-137.txt"
+LEX = "https://w3id.org/lexgraph/ontology#"
+ACT = "https://w3id.org/lexgraph/akn/un/act/"
+DOC = "https://w3id.org/lexgraph/akn/un/doc/"
+ANNOUNCE = re.compile(r"at (http://127\.0\.0\.1:\d+)/ ")
+# Runs for ever on any data with more than a handful of triples.
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+
+
+class Server:
+    """A ``lexgraph serve`` child process and the base URL it announced."""
+
+    def __init__(self, *args: str, startup: float = 120.0) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "graph_builder", "serve", "--bind", "127.0.0.1:0", *args],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        self.log: list[str] = []
+        self.url = ""
+        end = time.monotonic() + startup
+        while time.monotonic() < end and not self.url:
+            ready, _, _ = select.select([self.process.stderr], [], [], 0.5)
+            if ready:
+                line = self.process.stderr.readline()
+                if not line:
+                    break
+                self.log.append(line)
+                found = ANNOUNCE.search(line)
+                if found:
+                    self.url = found.group(1)
+            elif self.process.poll() is not None:
+                break
+        if not self.url:
+            self.stop()
+            raise RuntimeError("the server did not start: " + "".join(self.log))
+        self.drain = threading.Thread(target=self._drain, daemon=True)
+        self.drain.start()
+        parts = urllib.parse.urlsplit(self.url)
+        self.host, self.port = parts.hostname, parts.port
+
+    def _drain(self) -> None:
+        for line in self.process.stderr:
+            self.log.append(line)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+        return self.process.returncode
+
+    def request(self, method: str, path: str, body: bytes | str | None = None,
+                headers: dict[str, str] | None = None, timeout: float = 30
+                ) -> tuple[int, dict[str, str], bytes]:
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            if isinstance(body, str):
+                body = body.encode()
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return (response.status, {k.lower(): v for k, v in response.getheaders()},
+                    response.read())
+        finally:
+            connection.close()
+
+    def select(self, query: str, **params: str) -> list[dict]:
+        query_string = urllib.parse.urlencode({"query": query, **params})
+        status, _, body = self.request("GET", f"/sparql?{query_string}")
+        assert status == 200, body
+        return json.loads(body)["results"]["bindings"]
+
+
+def start(*args: str) -> Server:
+    return Server(*args)
+
+
+@pytest.fixture(scope="module")
+def server():
+    running = Server(str(FIXTURES), "--timeout", "1.5", "--max-result-size", "32k", "--cors")
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def writable():
+    running = Server(str(FIXTURES), "--update", "--update-token", "s3cret", "--timeout", "10")
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def q(text: str, **extra: str) -> str:
+    return "/sparql?" + urllib.parse.urlencode({"query": text, **extra})
+
+
+SUPPLEMENTS = f"SELECT ?p ?t WHERE {{ ?p <{LEX}supplements> ?t }} ORDER BY ?p"
+CONSTRUCT = f"CONSTRUCT {{ ?p <urn:to> ?t }} WHERE {{ ?p <{LEX}supplements> ?t }}"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+DIRECT = {"Content-Type": "application/sparql-query"}
+
+# (name, method, path, headers, body, status, content type prefix, text in the body)
+PROTOCOL_CASES = [
+    ("get-ask", "GET", q("ASK {}"), {}, None, 200, "application/sparql-results+json",
+     '"boolean":true'),
+    ("select-json", "GET", q(SUPPLEMENTS), {"Accept": "application/sparql-results+json"}, None,
+     200, "application/sparql-results+json", f'"value":"{ACT}crc-opsc"'),
+    ("select-xml", "GET", q(SUPPLEMENTS), {"Accept": "application/sparql-results+xml"}, None,
+     200, "application/sparql-results+xml", f"<uri>{ACT}crc-opsc</uri>"),
+    ("select-csv", "GET", q(SUPPLEMENTS), {"Accept": "text/csv"}, None, 200, "text/csv",
+     f"p,t\r\n{ACT}crc-opsc,{ACT}crc\r\n"),
+    ("select-tsv", "GET", q(SUPPLEMENTS), {"Accept": "text/tab-separated-values"}, None, 200,
+     "text/tab-separated-values", f"?p\t?t\n<{ACT}crc-opsc>\t<{ACT}crc>\n"),
+    ("select-q-values", "GET", q(SUPPLEMENTS),
+     {"Accept": "text/csv;q=0.5, text/tab-separated-values;q=0.9"}, None, 200,
+     "text/tab-separated-values", "?p\t?t"),
+    ("select-format-param", "GET", q(SUPPLEMENTS, format="csv"), {}, None, 200, "text/csv",
+     "p,t"),
+    ("ask-xml", "GET", q("ASK {}"), {"Accept": "application/sparql-results+xml"}, None, 200,
+     "application/sparql-results+xml", "<boolean>true</boolean>"),
+    ("ask-csv-not-offered", "GET", q("ASK {}"), {"Accept": "text/csv"}, None, 406,
+     "text/plain", "application/sparql-results+json"),
+    ("construct-turtle", "GET", q(CONSTRUCT), {"Accept": "text/turtle"}, None, 200,
+     "text/turtle", "<urn:to>"),
+    ("construct-nt", "GET", q(CONSTRUCT), {"Accept": "application/n-triples"}, None, 200,
+     "application/n-triples", f"<{ACT}crc-opsc> <urn:to> <{ACT}crc> ."),
+    ("construct-jsonld", "GET", q(CONSTRUCT), {"Accept": "application/ld+json"}, None, 200,
+     "application/ld+json", '"urn:to"'),
+    ("construct-rdfxml", "GET", q(CONSTRUCT), {"Accept": "application/rdf+xml"}, None, 200,
+     "application/rdf+xml", "rdf:RDF"),
+    ("describe", "GET", q(f"DESCRIBE <{ACT}crc>"), {}, None, 200, "text/turtle",
+     "Convention on the Rights of the Child"),
+    ("construct-not-acceptable", "GET", q(CONSTRUCT), {"Accept": "image/png"}, None, 406,
+     "text/plain", "text/turtle"),
+    ("post-form", "POST", "/sparql", FORM, urllib.parse.urlencode({"query": SUPPLEMENTS}), 200,
+     "application/sparql-results+json", "crc-opsc"),
+    ("post-direct", "POST", "/sparql", DIRECT, SUPPLEMENTS, 200,
+     "application/sparql-results+json", "crc-opsc"),
+    ("bind-variable", "GET", q(SUPPLEMENTS, **{"$t": f"<{ACT}untoc>"}), {}, None, 200,
+     "application/sparql-results+json", "untoc-trafficking-protocol"),
+    ("bind-unselected", "GET", q("SELECT ?p WHERE { ?p ?q ?t }", **{"$t": "<urn:x>"}), {},
+     None, 400, "text/plain", "does not select"),
+    ("bind-malformed", "GET", q(SUPPLEMENTS, **{"$t": "not an iri"}), {}, None, 200,
+     "application/sparql-results+json", '"bindings":[]'),
+    ("repeated-query", "GET", "/sparql?query=ASK%7B%7D&query=ASK%7B%7D", {}, None, 400,
+     "text/plain", "one query per request"),
+    ("syntax-error", "GET", q("SELECT ?x WHERE { ?x"), {}, None, 400, "text/plain",
+     "SPARQL syntax error"),
+    ("empty-query", "GET", q(" "), {}, None, 400, "text/plain", "empty"),
+    ("wrong-method", "PUT", q("ASK {}"), FORM, None, 405, "text/plain", "not allowed"),
+    ("wrong-media-type", "POST", "/sparql", {"Content-Type": "text/plain"}, "ASK {}", 415,
+     "text/plain", "unsupported Content-Type"),
+    ("missing-media-type", "POST", "/sparql", {}, "query=ASK%20%7B%7D", 415, "text/plain",
+     "needs a Content-Type"),
+    ("not-utf8", "POST", "/sparql", {"Content-Type": "application/sparql-query; charset=UTF-16"},
+     "ASK {}".encode("utf-16"), 415, "text/plain", "UTF-8"),
+    ("update-on-query-endpoint", "POST", "/sparql", FORM, "update=CLEAR%20ALL", 400,
+     "text/plain", "/update"),
+    ("service-refused", "GET", q("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> "
+                                 "{ ?s ?p ?o } }"), {}, None, 403, "text/plain", "SERVICE"),
+    ("service-in-string-is-fine", "GET", q('SELECT ("SERVICE" AS ?x) WHERE {}'), {}, None, 200,
+     "application/sparql-results+json", "SERVICE"),
+    ("read-only-update", "POST", "/update", {"Content-Type": "application/sparql-update"},
+     "CLEAR ALL", 403, "text/plain", "read-only"),
+    ("update-get", "GET", "/update?update=CLEAR%20ALL", {}, None, 405, "text/plain", "POST"),
+    ("result-too-large", "GET", q("SELECT * WHERE { ?s ?p ?o }"), {}, None, 422, "text/plain",
+     "limit"),
+    ("service-description", "GET", "/sparql", {"Accept": "text/turtle"}, None, 200,
+     "text/turtle", "sd:SPARQL11Query"),
+    ("service-description-nt", "GET", "/sparql", {"Accept": "application/n-triples"}, None,
+     200, "application/n-triples", "http://www.w3.org/ns/sparql-service-description#endpoint"),
+    ("browser-to-page", "GET", "/sparql", {"Accept": "text/html,application/xhtml+xml"}, None,
+     303, None, ""),
+    ("named-query", "GET", "/queries/supplements?format=tsv", {}, None, 200,
+     "text/tab-separated-values", f"<{ACT}crc-opsc>"),
+    ("named-query-param", "GET", f"/queries/cited-articles?instrument=%3C{ACT}untoc%3E", {},
+     None, 200, "application/sparql-results+json", "Protection of witnesses"),
+    ("named-query-missing-param", "GET", "/queries/citation-chain", {}, None, 400,
+     "text/plain", "needs a value for ?resolution"),
+    ("named-query-unknown-param", "GET", "/queries/supplements?treaty=x", {}, None, 400,
+     "text/plain", "no parameter"),
+    ("named-query-unknown", "GET", "/queries/nope", {}, None, 404, "text/plain", "no named"),
+    ("page", "GET", "/", {}, None, 200, "text/html", '<script src="/static/app.js"'),
+    ("script", "GET", "/static/app.js", {}, None, 200, "text/javascript", "loadExamples"),
+    ("style", "GET", "/static/style.css", {}, None, 200, "text/css", "table"),
+    ("not-found", "GET", "/nothing", {}, None, 404, "text/plain", "/sparql"),
+    ("head", "HEAD", q("ASK {}"), {}, None, 200, "application/sparql-results+json", ""),
+]
+
+
+@pytest.mark.parametrize("name,method,path,headers,body,status,media,text", PROTOCOL_CASES,
+                         ids=[c[0] for c in PROTOCOL_CASES])
+def test_protocol(server, name, method, path, headers, body, status, media, text):
+    got, got_headers, got_body = server.request(method, path, body, headers)
+    assert got == status, got_body
+    if media:
+        assert got_headers["content-type"].startswith(media)
+    assert text in got_body.decode()
+    if status >= 400:
+        assert got_body.decode().count("\n") == 1  # one line, for people and logs
+    if method == "HEAD":
+        assert got_body == b"" and int(got_headers["content-length"]) > 0
+    assert got_headers["x-content-type-options"] == "nosniff"
+
+
+def test_page_is_locked_down(server):
+    status, headers, _ = server.request("GET", "/")
+    assert status == 200
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert "script-src 'self'" in headers["content-security-policy"]
+
+
+def test_redirect_goes_to_the_page(server):
+    _, headers, _ = server.request("GET", "/sparql", headers={"Accept": "text/html"})
+    assert headers["location"] == "/"
+
+
+def test_named_query_list(server):
+    status, _, body = server.request("GET", "/queries")
+    info = json.loads(body)
+    assert status == 200 and info["update"] is False and info["triples"] > 300
+    assert info["sources"] == ["fixtures.ttl"]  # no folder of the server's is shown
+    names = {q["name"] for q in info["queries"]}
+    assert {"cited-articles", "citation-chain", "co-citation"} <= names
+    cited = next(q for q in info["queries"] if q["name"] == "cited-articles")
+    assert cited["parameters"][0]["name"] == "instrument" and "SELECT" in cited["query"]
+
+
+def test_cors_on_request(server):
+    _, headers, _ = server.request("GET", q("ASK {}"), headers={"Origin": "https://elsewhere"})
+    assert headers["access-control-allow-origin"] == "*"
+    status, headers, _ = server.request("OPTIONS", "/sparql", headers={
+        "Origin": "https://elsewhere", "Access-Control-Request-Method": "POST"})
+    assert status == 204 and "POST" in headers["access-control-allow-methods"]
+    assert "Content-Type" in headers["access-control-allow-headers"]
+
+
+def test_no_cors_unless_asked(writable):
+    _, headers, _ = writable.request("GET", q("ASK {}"), headers={"Origin": "https://elsewhere"})
+    assert "access-control-allow-origin" not in headers
+
+
+def test_service_never_reaches_another_host(server):
+    hits: list[str] = []
+
+    class Sink(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - stdlib name
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    sink = http.server.HTTPServer(("127.0.0.1", 0), Sink)
+    thread = threading.Thread(target=sink.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        target = f"http://127.0.0.1:{sink.server_address[1]}/sparql"
+        for text in (f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+                     f"select * where {{ service silent <{target}> {{ ?s ?p ?o }} }}",
+                     f"ASK {{ ?s ?p ?o . SERVICE <{target}> {{ ?s ?p ?o }} }}"):
+            status, _, _ = server.request("GET", q(text))
+            assert status == 403
+    finally:
+        sink.shutdown()
+        sink.server_close()
+    assert hits == []
+
+
+def test_timeout_answers_and_the_server_recovers(server):
+    for _ in range(2):  # twice: the first worker is replaced, the next one too
+        status, _, body = server.request("GET", q(RUNAWAY), timeout=60)
+        assert status == 503 and b"ran out of time" in body
+        rows = server.select(SUPPLEMENTS)
+        assert [r["p"]["value"] for r in rows] == [f"{ACT}crc-opsc",
+                                                   f"{ACT}untoc-trafficking-protocol"]
+
+
+def test_sparqlwrapper_client(server):
+    from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+
+    client = SPARQLWrapper(f"{server.url}/sparql")
+    client.setQuery(SUPPLEMENTS)
+    client.setReturnFormat(JSON)
+    rows = client.query().convert()["results"]["bindings"]
+    assert [r["t"]["value"] for r in rows] == [f"{ACT}crc", f"{ACT}untoc"]
+    client.setMethod(POST)
+    client.setQuery(CONSTRUCT)
+    client.setReturnFormat(TURTLE)
+    graph = Graph().parse(data=client.query().convert(), format="turtle")
+    assert len(graph) == 2
+
+
+def test_concurrent_clients(server):
+    answers: list[tuple[int, int]] = []
+    errors: list[BaseException] = []
+
+    def client(number: int) -> None:
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=30)
+        try:
+            for i in range(20):  # keep-alive: 20 requests on one connection
+                query = (SUPPLEMENTS if (number + i) % 2 else
+                         f"SELECT ?a WHERE {{ ?a a <{LEX}Article> }}")
+                connection.request("GET", q(query))
+                response = connection.getresponse()
+                rows = json.loads(response.read())["results"]["bindings"]
+                answers.append((response.status, len(rows)))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert Counter(answers) == Counter({(200, 2): 80, (200, 4): 80})
+
+
+# ------------------------------------------------------------------ writes
+
+AUTH = {"Authorization": "Bearer s3cret"}
+UPDATE = {"Content-Type": "application/sparql-update", **AUTH}
+
+
+def test_update_needs_the_token(writable):
+    body = "INSERT DATA { <urn:a> <urn:b> <urn:c> }"
+    for headers, status in (({"Content-Type": "application/sparql-update"}, 401),
+                            ({"Content-Type": "application/sparql-update",
+                              "Authorization": "Bearer wrong"}, 401),
+                            (UPDATE, 204)):
+        got, got_headers, _ = writable.request("POST", "/update", body, headers)
+        assert got == status
+        if status == 401:
+            assert got_headers["www-authenticate"].startswith("Bearer")
+    assert writable.select("SELECT ?o WHERE { <urn:a> <urn:b> ?o }") == [
+        {"o": {"type": "uri", "value": "urn:c"}}]
+
+
+UPDATE_REFUSALS = [
+    ("LOAD <file:///etc/passwd>", 403, "local files"),
+    ("LOAD <http://127.0.0.1:9/data.ttl>", 403, "--allow-service"),
+    ("INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", 403,
+     "SERVICE"),
+    ("INSERT DATA { <urn:a> <urn:b> ", 400, "syntax"),
+]
+
+
+@pytest.mark.parametrize("update,status,text", UPDATE_REFUSALS,
+                         ids=[c[0].split()[0] + str(i) for i, c in enumerate(UPDATE_REFUSALS)])
+def test_update_refusals(writable, update, status, text):
+    got, _, body = writable.request("POST", "/update", update, UPDATE)
+    assert got == status and text in body.decode()
+
+
+def test_update_form_and_using_graph(writable):
+    graph = "http://example.org/g1"
+    body = urllib.parse.urlencode({"update": f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:x> "
+                                             f"<urn:y> <urn:z> }} }}"})
+    assert writable.request("POST", "/update", body, {**FORM, **AUTH})[0] == 204
+    # using-graph-uri makes <g1> the default graph of the WHERE clause
+    update = "INSERT { GRAPH <http://example.org/g2> { ?s <urn:copied> ?o } } WHERE { ?s ?p ?o }"
+    status, _, _ = writable.request(
+        "POST", "/update?using-graph-uri=" + urllib.parse.quote(graph), update, UPDATE)
+    assert status == 204
+    rows = writable.select("SELECT ?s ?o WHERE { GRAPH <http://example.org/g2> { ?s ?p ?o } }")
+    assert rows == [{"s": {"type": "uri", "value": "urn:x"}, "o": {"type": "uri",
+                                                                   "value": "urn:z"}}]
+
+
+def test_graph_store_protocol(writable):
+    path = "/store?graph=" + urllib.parse.quote("http://example.org/gsp")
+    turtle = {"Content-Type": "text/turtle", **AUTH}
+    assert writable.request("GET", path)[0] == 404
+    assert writable.request("PUT", path, "<urn:s> <urn:p> 1 .", turtle)[0] == 201
+    assert writable.request("PUT", path, "<urn:s> <urn:p> 2 .", turtle)[0] == 204  # replaced
+    assert writable.request("POST", path, "<urn:s> <urn:p> 3 .", turtle)[0] == 204  # merged
+    status, headers, body = writable.request("GET", path, headers={"Accept":
+                                                                   "application/n-triples"})
+    assert status == 200 and headers["content-type"].startswith("application/n-triples")
+    assert sorted(body.decode().split("\n")[:-1]) == [
+        '<urn:s> <urn:p> "2"^^<http://www.w3.org/2001/XMLSchema#integer> .',
+        '<urn:s> <urn:p> "3"^^<http://www.w3.org/2001/XMLSchema#integer> .']
+    assert writable.request("PUT", path, "<urn:s> <urn:p> .", turtle)[0] == 400
+    assert writable.request("PUT", path, "x", {"Content-Type": "image/png", **AUTH})[0] == 415
+    assert writable.request("DELETE", path)[0] == 401
+    assert writable.request("DELETE", path, headers=AUTH)[0] == 204
+    assert writable.request("DELETE", path, headers=AUTH)[0] == 404
+    status, headers, _ = writable.request("POST", "/store", "<urn:s> <urn:p> 4 .", turtle)
+    assert status == 201 and headers["location"].startswith(writable.url + "/store/")
+
+
+def test_graph_store_read_only(server):
+    status, headers, body = server.request("GET", "/store?default",
+                                           headers={"Accept": "application/n-triples"})
+    assert status == 422  # the fixture graph is over this server's 32k result limit
+    status, _, _ = server.request("PUT", "/store?default", "<urn:s> <urn:p> 1 .",
+                                  {"Content-Type": "text/turtle"})
+    assert status == 403
+
+
+# ------------------------------------------------------------------ same answers as rdflib
+
+def test_endpoint_answers_like_rdflib(server):
+    from graph_builder.queries import list_queries, run_query
+
+    graph = Graph().parse(FIXTURES, format="turtle")
+    for named in list_queries("select"):
+        params = {p.name: p.example for p in named.parameters if p.required}
+        expected = run_query(graph, named, bindings=params)
+        status, _, body = server.request(
+            "GET", f"/queries/{named.name}?{urllib.parse.urlencode(params)}",
+            headers={"Accept": "application/sparql-results+json"})
+        assert status == 200, body
+        data = json.loads(body)
+        assert data["head"]["vars"] == list(expected.variables)
+        got = Counter(json.dumps(row, sort_keys=True) for row in data["results"]["bindings"])
+        want = Counter(json.dumps(_json_row(expected.variables, row), sort_keys=True)
+                       for row in expected.rows)
+        assert got == want, named.name
+
+
+def _json_row(variables, row):
+    from graph_builder.queries import _json_term
+
+    return {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
+
+
+# ------------------------------------------------------------------ the command and the process
+
+def test_serves_resolution_texts_and_stops_cleanly():
+    running = Server(str(EXAMPLE), "--workers", "0")
+    try:
+        rows = running.select("SELECT ?s WHERE { ?d <http://data.europa.eu/eli/ontology#id_local>"
+                              " ?s ; <https://w3id.org/lexgraph/ontology#sourceFile> ?f }")
+        assert rows == [{"s": {"type": "literal", "value": "A/RES/58/137"}}]
+        assert "threads" in running.log[0]
+    finally:
+        code = running.stop()
+    assert code in (0, -15)
+
+
+SERVE_ERRORS = [
+    (["missing.ttl"], "missing.ttl: no such file"),
+    ([str(FIXTURES), "--bind", "nonsense"], "--bind wants HOST:PORT"),
+    ([str(FIXTURES), "--update-token", "x"], "--update-token needs --update"),
+    ([str(FIXTURES), "--max-result-size", "lots"], "not a size"),
+]
+
+
+@pytest.mark.parametrize("args,message", SERVE_ERRORS, ids=[m for _, m in SERVE_ERRORS])
+def test_serve_usage_errors(args, message, capsys):
+    from graph_builder import cli
+
+    assert cli.main(["serve", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_in_process_server_times_out_without_stopping():
+    import pyoxigraph
+
+    from graph_builder.serve import EndpointServer, Options
+
+    # 70 triples: the four-way product below takes a few seconds, which is over the limit but
+    # ends soon after, so the thread left running in this process does not linger.
+    store = pyoxigraph.Store()
+    for i in range(70):
+        store.add(pyoxigraph.Quad(pyoxigraph.NamedNode(f"urn:s{i}"), pyoxigraph.NamedNode("urn:p"),
+                                  pyoxigraph.Literal(str(i))))
+    with EndpointServer(store, Options(timeout=0.5)) as endpoint:
+        parts = urllib.parse.urlsplit(endpoint.url)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        connection.request("GET", q("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . "
+                                    "?g ?h ?i . ?j ?k ?l }"))
+        response = connection.getresponse()
+        assert response.status == 503
+        connection.close()
