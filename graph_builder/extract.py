@@ -86,6 +86,7 @@ class _Mention:
     name_key: str | None = None
     document: DocumentRef | None = None
     footnote: int | None = None
+    short: bool = False  # "the Convention": the instrument is meant, not named
 
 
 class NameFinder:
@@ -234,13 +235,19 @@ def _previous_number(document: SourceDocument, number: int) -> int:
 
 
 def _short_form_key(head: str, recent: list[str], catalogue: Catalogue) -> str | None:
-    """The instrument "the Convention" means: the last one named whose title has that word."""
+    """The instrument "the Convention" means: of those named so far whose title has that word,
+    the one named most often (the text's own "the Convention"), the latest on a tie."""
     word = head.casefold()
-    for key in reversed(recent):
+    times: dict[str, int] = {}
+    latest: dict[str, int] = {}
+    for order, key in enumerate(recent):
         instrument = catalogue.instruments.get(key)
         names = (instrument.title, *instrument.aliases) if instrument else ()
         if any(word in name.casefold().split() for name in names):
-            return key
+            times[key] = times.get(key, 0) + 1
+            latest[key] = order
+    if times:
+        return max(times, key=lambda key: (times[key], latest[key]))
     default = _DEFAULT_SHORT_FORMS.get(word)
     return default if default in catalogue.instruments else None
 
@@ -260,7 +267,7 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
         named_before = recent + [k for s, _, k in sorted(exact + near) if s < short.start()]
         key = _short_form_key(short.group("head"), named_before, catalogue)
         if key is not None:
-            mentions.append(_Mention(short.start("name"), short.end(), name_key=key))
+            mentions.append(_Mention(short.start("name"), short.end(), name_key=key, short=True))
     for symbol in find_symbols(text):
         if all(symbol.end <= m.start or symbol.start >= m.end for m in mentions):
             mentions.append(_Mention(symbol.start, symbol.end, document=symbol.ref))
@@ -273,7 +280,7 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
             if (mention.end <= marker.at and mention.footnote is None and len(gap) <= 3
                     and re.fullmatch(r"[\s,;:.)]*", gap)):
                 mentions[i] = _Mention(mention.start, mention.end, mention.name_key,
-                                       mention.document, marker.number)
+                                       mention.document, marker.number, mention.short)
                 break
         else:
             loose.append((marker.at, marker.number))
@@ -282,7 +289,8 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
     seen: set[tuple[object, ...]] = set()
 
     def add(start: int, end: int, pin_start: int, *, name_key: str | None,
-            document: DocumentRef | None, footnote: int | None, pin_text: str | None) -> None:
+            document: DocumentRef | None, footnote: int | None, pin_text: str | None,
+            named: bool = True) -> None:
         pins: list[Pinpoint] = [()]
         quote_start = start
         if pin_text is None and (before := _PIN_BEFORE.search(text[:pin_start])):
@@ -300,10 +308,10 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
             seen.add(identity)
             references.append(Reference(paragraph.id, relation, quote, src_start, src_end,
                                         name_key=name_key, document=document,
-                                        footnote=footnote, pinpoint=pin))
+                                        footnote=footnote, pinpoint=pin, named=named))
 
     def _add_pinned(start: int, end: int, pin: Pinpoint, name_key: str | None,
-                    document: DocumentRef | None, footnote: int | None) -> None:
+                    document: DocumentRef | None, footnote: int | None, *, named: bool) -> None:
         relation = _relation(paragraph, by_id, start, end)
         identity = (relation, name_key, document, pin)
         if identity in seen:
@@ -313,7 +321,7 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
         src_start, src_end = paragraph.source_span(start, start + len(quote))
         references.append(Reference(paragraph.id, relation, quote, src_start, src_end,
                                     name_key=name_key, document=document, footnote=footnote,
-                                    pinpoint=pin))
+                                    pinpoint=pin, named=named))
 
     for mention in sorted(mentions, key=lambda m: m.start):
         documents = targets.get(mention.footnote, ()) if mention.footnote is not None else ()
@@ -327,7 +335,7 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
                 and _described_document(text, mention.start)):
             name_key = None  # the footnote is on "the report ... on the <instrument>"
         add(mention.start, mention.end, mention.start, name_key=name_key,
-            document=document, footnote=mention.footnote, pin_text=None)
+            document=document, footnote=mention.footnote, pin_text=None, named=not mention.short)
         for other in documents:  # "A/58/874 and A/58/874/Add.1.": the footnote cites both
             if other != document and mention.document is None:
                 add(mention.start, mention.end, mention.start, name_key=None, document=other,
@@ -335,13 +343,15 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
         if (name_key and (after := _PIN_AFTER.match(text, mention.end))
                 and not re.match(r"\s*,?\s*(?:of|in)\s", text[after.end():])):
             for pin in _pinpoints(after):
-                _add_pinned(mention.start, after.end(), pin, name_key, document, mention.footnote)
+                _add_pinned(mention.start, after.end(), pin, name_key, document, mention.footnote,
+                            named=not mention.short)
     for thereof in _PIN_THEREOF.finditer(text):
         before = [m for m in mentions if m.end <= thereof.start() and m.name_key]
         if before:
             last = before[-1]
             for pin in _pinpoints(thereof):
-                _add_pinned(thereof.start(), thereof.end(), pin, last.name_key, None, None)
+                _add_pinned(thereof.start(), thereof.end(), pin, last.name_key, None, None,
+                            named=False)
 
     boundaries = sorted([m.end for m in mentions] + [at for at, _ in loose])
     for at, number in loose:

@@ -158,6 +158,7 @@ class Reference:
     document: DocumentRef | None = None
     footnote: int | None = None
     pinpoint: Pinpoint = ()
+    named: bool = True  # whether the words name the instrument (not "the Convention", "thereof")
 
 
 @dataclass(frozen=True, slots=True)

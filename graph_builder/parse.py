@@ -37,6 +37,7 @@ _OPENING = re.compile(
     r"[\w ]*?)\s*,?\s*$")
 _RULE = re.compile(r"^\s*_{5,}\s*$")
 _NOTE_ENTRY = re.compile(r"^\s{0,3}(\d{1,3})\s+(\S.*)$")
+_STAR_NOTE = re.compile(r"^\s{0,3}\*{1,3}\s+\S")
 _HEADER_SYMBOL = re.compile(r"^\s*((?:A|S|E)(?:/[A-Z0-9.\-]+)*/RES/[\w./\-]+(?:\s*\(\d{4}\))?)\s*$")
 _HEADER_TITLE = re.compile(r"^\s*(?:[A-Z-]*\d+/\d+(?:\s*[A-Z])?)\.\s+(\S.*?)\s*$")
 _HEADER_ADOPTED = re.compile(rf"adopted by the [\w ]+? on\s+(\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}})")
@@ -231,10 +232,18 @@ def _blocks_and_footnotes(lines: list[_Line], diagnostics: list[Diagnostic]
             in_notes, note_gap = True, False
             continue
         if in_notes:
+            if _STAR_NOTE.match(line.raw):  # "* On behalf of ...": a note on the symbol, not cited
+                notes.append([line])  # kept apart (its continuation lines too), then dropped
+                note_numbers.append(note_numbers[-1] if note_numbers else 0)
+                note_gap = False
+                continue
             entry = _NOTE_ENTRY.match(line.raw)
             expected = note_numbers[-1] + 1 if note_numbers else None
-            if entry and (expected is None or int(entry.group(1)) == expected
-                          or _note_complete(notes[-1])):
+            # the next footnote, or one a little further on (a footnote missing); not a line of
+            # text that happens to start with a number ("21 December 2020, ...")
+            if entry and (expected is None or expected <= int(entry.group(1)) <= expected + 2
+                          or (int(entry.group(1)) < expected and _note_complete(notes[-1])
+                              and note_gap)):
                 notes.append([line])
                 note_numbers.append(int(entry.group(1)))
                 note_gap = False
@@ -261,6 +270,8 @@ def _blocks_and_footnotes(lines: list[_Line], diagnostics: list[Diagnostic]
     seen: set[int] = set()
     for note_lines in notes:
         first = note_lines[0]
+        if _STAR_NOTE.match(first.raw):
+            continue
         entry = _NOTE_ENTRY.match(first.raw)
         assert entry is not None
         number = int(entry.group(1))
@@ -306,7 +317,7 @@ def _join(lines: Iterable[_Line]) -> tuple[str, list[int]]:
         if not content:
             continue
         if chars:
-            if chars[-1] == "-" and len(chars) > 1 and chars[-2].isalpha() and content[0].islower():
+            if chars[-1] == "-" and len(chars) > 1 and chars[-2].isalpha() and content[0].isalpha():
                 pass  # a word hyphenated across the line break: keep the hyphen, no space
             else:
                 chars.append(" ")
@@ -338,8 +349,7 @@ class _MarkerState:
     """Footnote numbers known, and the highest marker seen so far in reading order.
 
     A glued number that is not a footnote's is still a marker when it is the next one due
-    after the last footnote (``Crime9`` after marker 8, with 8 footnotes): a marker whose
-    footnote is missing, which is reported.
+    (``Crime9`` after marker 8): a marker whose footnote is missing, which is reported.
     """
 
     def __init__(self, note_numbers: set[int], source: str = "") -> None:
@@ -352,8 +362,8 @@ class _MarkerState:
         return number in self.note_numbers and number <= self.highest + 1
 
     def accepts(self, number: int) -> bool:
-        dangling = (bool(self.note_numbers) and number == self.highest + 1
-                    and number > max(self.note_numbers))
+        # the marker due next, though its footnote is missing (deleted, or never written)
+        dangling = bool(self.note_numbers) and number == self.highest + 1
         if number in self.note_numbers or dangling:
             self.highest = max(self.highest, number)
             return True

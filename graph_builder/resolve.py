@@ -110,7 +110,7 @@ def resolve_references(extraction: Extraction, *, catalogue: Catalogue | None = 
 
 def _named_iri(reference: Reference, catalogue: Catalogue, minter: IriMinter) -> str | None:
     named = catalogue.instruments.get(reference.name_key) if reference.name_key else None
-    return minter.rebase(named.iri) if named else None
+    return minter.rebase(named.iri) if named and reference.named else None
 
 
 def pinpoint_words(pinpoint: tuple[tuple[str, str], ...]) -> str:

@@ -49,6 +49,8 @@ BROKEN = [
      'footnote 1 says "Ibid."'),
     ("marker-without-footnote", "in this area; ", "in this area;9 ", "206:82",
      "footnote marker 9 has no footnote"),
+    ("marker-without-footnote", "5 Resolution 55/59, annex. \n", "", "20:65",
+     "footnote marker 5 has no footnote"),  # a footnote deleted: its marker is left
     ("footnote-unreferenced", "Abuse of Power,1 ", "Abuse of Power, ", "29:1",
      "footnote 1 has no marker in the text"),
     ("footnote-unresolved", "5 Resolution 55/59, annex.", "5 Report of the Tenth Congress.",

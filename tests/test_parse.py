@@ -301,3 +301,14 @@ def test_markers_after_symbols_and_years_only_when_due(sentence, markers, kept):
     paragraph = doc.paragraph("pp.1")
     assert [m.number for m in paragraph.markers] == markers
     assert kept in paragraph.text
+
+
+def test_text_after_a_footnote_block_that_starts_with_a_number_is_not_a_footnote():
+    text = ("The General Assembly,\n\n Recalling its resolutions 75/1,1 and its resolutions of\n"
+            "_______________\n1 Resolution 75/1.\n\n"
+            "21 December 2020 on the Non-\nProliferation of weapons,\n\n 1. Decides to act.\n")
+    doc = parse_text(text, source="A-RES-1-1.txt")
+    assert [n.number for n in doc.footnotes] == [1]
+    assert doc.paragraph("pp.1").text.endswith(
+        "resolutions of 21 December 2020 on the Non-Proliferation of weapons,")
+
