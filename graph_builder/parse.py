@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
-from .readers import DOCUMENT_SUFFIXES, MONTHS, read_document, read_text
+from .readers import DOCUMENT_SUFFIXES, MONTHS, OPENING_LINE, read_document, read_text
 from .models import (
     Diagnostic,
     Footnote,
@@ -31,10 +31,6 @@ _MONTH = "|".join(MONTHS)
 _DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b")
 _PLENARY = re.compile(r"^\s*(\d+)(?:st|nd|rd|th)\s+plenary\s+meeting\s*$", re.IGNORECASE)
 _DATE_LINE = re.compile(rf"^\s*\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\s*$")
-_OPENING = re.compile(
-    r"^\s*The\s+(General\s+Assembly|Security\s+Council|Economic\s+and\s+Social\s+Council|"
-    r"Human\s+Rights\s+Council|Commission\s+on\s+[A-Z][\w ]+?|Conference\s+of\s+the\s+Parties"
-    r"[\w ]*?)\s*,?\s*$")
 _RULE = re.compile(r"^\s*_{5,}\s*$")
 _NOTE_ENTRY = re.compile(r"^\s{0,3}(\d{1,3})\s+(\S.*)$")
 _STAR_NOTE = re.compile(r"^\s{0,3}\*{1,3}\s+\S")
@@ -133,7 +129,7 @@ def parse_text(text: str, *, source: str = "<text>", symbol: str | None = None,
     lines = _split_lines(text)
     diagnostics: list[Diagnostic] = []
 
-    opening = next((i for i, line in enumerate(lines) if _OPENING.match(line.raw)), None)
+    opening = next((i for i, line in enumerate(lines) if OPENING_LINE.match(line.raw)), None)
     header = lines[:opening] if opening is not None else []
     body_start = opening + 1 if opening is not None else 0
     body_end = len(lines)

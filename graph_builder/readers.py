@@ -38,7 +38,7 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["DOCUMENT_SUFFIXES", "MONTHS", "read_document", "read_text"]
+__all__ = ["DOCUMENT_SUFFIXES", "MONTHS", "OPENING_LINE", "read_document", "read_text"]
 
 MONTHS = ("January February March April May June July August September October November "
           "December").split()
@@ -48,7 +48,8 @@ _DATE_LINE = re.compile(rf"^\s*({_DATE_TEXT})\s*\.?\s*$")
 _CLOSING = re.compile(
     rf"^\s*(\d{{1,4}}(?:st|nd|rd|th)\s+plenary\s+meeting)\s*[,.;]?\s*(?:({_DATE_TEXT})\s*\.?)?\s*$",
     re.IGNORECASE)
-_OPENING = re.compile(
+# The line that opens a resolution's text: "The General Assembly," (the comma may be lost).
+OPENING_LINE = re.compile(
     r"^\s*The\s+(General\s+Assembly|Security\s+Council|Economic\s+and\s+Social\s+Council|"
     r"Human\s+Rights\s+Council|Commission\s+on\s+[A-Z][\w ]+?|Conference\s+of\s+the\s+Parties"
     r"[\w ]*?)\s*(,?)\s*$")
@@ -232,7 +233,7 @@ def _split_closing(body: list[str]) -> tuple[list[str], list[str], int | None]:
 
 def _find_opening(paragraphs: list[str]) -> int | None:
     for index, paragraph in enumerate(paragraphs):
-        if _OPENING.match(paragraph.strip()):
+        if OPENING_LINE.match(paragraph.strip()):
             return index
     return None
 
@@ -1289,7 +1290,7 @@ def _html_paragraphs(blocks: list[_Block]) -> tuple[list[str], list[tuple[int, s
             number = int(sentinel.group(1))
             notes.setdefault(number, _SENTINEL.sub("", text[sentinel.end():]).strip())
             continue
-        if block.note_id is not None and not _OPENING.match(text):
+        if block.note_id is not None and not OPENING_LINE.match(text):
             body = re.sub(r"^\s*[\[(]?\d{1,3}[\])]?[.:/]?\s+", "", _SENTINEL.sub("", text))
             notes.setdefault(block.note_id, body.strip())
             continue
