@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
-from .readers import DOCUMENT_SUFFIXES, MONTHS, OPENING_LINE, read_document, read_text
+from .readers import DATE_TEXT, DOCUMENT_SUFFIXES, MONTHS, OPENING_LINE, read_document, read_text
 from .models import (
     Diagnostic,
     Footnote,
@@ -27,16 +27,15 @@ from .models import (
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024  # far above any real resolution (the longest are ~1 MB)
 
-_MONTH = "|".join(MONTHS)
-_DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b")
+_DATE = re.compile(rf"\b(\d{{1,2}})\s+({'|'.join(MONTHS)})\s+(\d{{4}})\b")
 _PLENARY = re.compile(r"^\s*(\d+)(?:st|nd|rd|th)\s+plenary\s+meeting\s*$", re.IGNORECASE)
-_DATE_LINE = re.compile(rf"^\s*\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\s*$")
+_DATE_LINE = re.compile(rf"^\s*{DATE_TEXT}\s*$")
 _RULE = re.compile(r"^\s*_{5,}\s*$")
 _NOTE_ENTRY = re.compile(r"^\s{0,3}(\d{1,3})\s+(\S.*)$")
 _STAR_NOTE = re.compile(r"^\s{0,3}\*{1,3}\s+\S")
 _HEADER_SYMBOL = re.compile(r"^\s*((?:A|S|E)(?:/[A-Z0-9.\-]+)*/RES/[\w./\-]+(?:\s*\(\d{4}\))?)\s*$")
 _HEADER_TITLE = re.compile(r"^\s*(?:[A-Z-]*\d+/\d+(?:\s*[A-Z])?)\.\s+(\S.*?)\s*$")
-_HEADER_ADOPTED = re.compile(rf"adopted by the [\w ]+? on\s+(\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}})")
+_HEADER_ADOPTED = re.compile(rf"adopted by the [\w ]+? on\s+({DATE_TEXT})")
 _OPERATIVE = re.compile(r"^(\d{1,3})\.\s+")
 _ITEM = re.compile(r"^\(([a-z]{1,2}|[ivxlc]{1,6})\)\s+")
 _ROMAN_ITEM = re.compile(r"^[ivxlc]+$")

@@ -38,15 +38,15 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["DOCUMENT_SUFFIXES", "MONTHS", "OPENING_LINE", "read_document", "read_text"]
+__all__ = ["DOCUMENT_SUFFIXES", "MONTHS", "DATE_TEXT", "OPENING_LINE", "read_document", "read_text"]
 
 MONTHS = ("January February March April May June July August September October November "
           "December").split()
 _MONTH = "|".join(MONTHS)
-_DATE_TEXT = rf"\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}"
-_DATE_LINE = re.compile(rf"^\s*({_DATE_TEXT})\s*\.?\s*$")
+DATE_TEXT = rf"\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}"
+_DATE_LINE = re.compile(rf"^\s*({DATE_TEXT})\s*\.?\s*$")
 _CLOSING = re.compile(
-    rf"^\s*(\d{{1,4}}(?:st|nd|rd|th)\s+plenary\s+meeting)\s*[,.;]?\s*(?:({_DATE_TEXT})\s*\.?)?\s*$",
+    rf"^\s*(\d{{1,4}}(?:st|nd|rd|th)\s+plenary\s+meeting)\s*[,.;]?\s*(?:({DATE_TEXT})\s*\.?)?\s*$",
     re.IGNORECASE)
 # The line that opens a resolution's text: "The General Assembly," (the comma may be lost).
 OPENING_LINE = re.compile(
@@ -56,7 +56,7 @@ OPENING_LINE = re.compile(
 _SYMBOL = re.compile(r"(?<![\w/])((?:A|S|E)(?:/[A-Z0-9.\-]+)*/RES/[\w.\-]+(?:/[\w.\-]+)*"
                      r"(?:\s*\(\d{4}\))?)")
 _TITLE_LINE = re.compile(r"^\s*(?:Resolution\s+)?([A-Z-]*\d+/\d+(?:\s*[A-Z])?)\.\s+(\S.*?)\s*$")
-_ADOPTED = re.compile(rf"\badopted\s+by\s+the\s+([A-Z][\w ]+?)\s+on\s+({_DATE_TEXT})",
+_ADOPTED = re.compile(rf"\badopted\s+by\s+the\s+([A-Z][\w ]+?)\s+on\s+({DATE_TEXT})",
                       re.IGNORECASE)
 _OPERATIVE_START = re.compile(r"^\s*\d{1,3}\.\s+(?:(?:[A-Z][a-z]+ly|Also|Further)\s+)*"
                               r"[A-Z][a-z]+s\b")
@@ -967,7 +967,7 @@ def _long_date(value: str | None) -> str | None:
         if 1 <= month <= 12 and 1 <= day <= 31:
             return f"{day} {MONTHS[month - 1]} {year}"
         return None
-    match = re.fullmatch(_DATE_TEXT, value)
+    match = re.fullmatch(DATE_TEXT, value)
     return " ".join(value.split()) if match else None
 
 
