@@ -106,10 +106,12 @@ class NameFinder:
             if len(name) >= _NEAR_MISS_MIN_LENGTH and len(name.split()) >= 4:
                 words = {w.strip(",;:.") for w in name.split()}
                 self._anchors.setdefault(first_two, []).append((name, key, words))
-        ordered = sorted(self._keys, key=len, reverse=True)
-        alternatives = "|".join(r"\s+".join(map(re.escape, name.split())) for name in ordered)
+        alternatives = _trie_pattern([name.split() for name in self._keys])
+        anchors = _trie_pattern([anchor.split() for anchor in self._anchors])
+        self._anchor_pattern = (re.compile(rf"(?<!\S)(?:{anchors})(?!\S)", re.IGNORECASE)
+                                if self._anchors else None)
         self._pattern = (re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
-                         if ordered else None)
+                         if self._keys else None)
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         if self._pattern is None:
@@ -141,32 +143,84 @@ class NameFinder:
         """Titles written slightly wrong ("the Right of the Child"): close to a catalogue name
         but not equal to any. They are cited all the same, and a check warns about the words.
         """
-        words = [(m.start(), m.end(), m.group().casefold()) for m in re.finditer(r"\S+", text)]
         found: list[tuple[int, int, str]] = []
-        for i in range(len(words) - 1):
+        starts = []
+        position = 0
+        while self._anchor_pattern and (match := self._anchor_pattern.search(text, position)):
+            starts.append(match.start())
+            # from the second word on: anchors may overlap ("the rights of")
+            position = match.start() + len(match.group().split()[0])
+        if not starts:
+            return found  # most paragraphs name no title's first two words
+        words = [(m.start(), m.end(), m.group().casefold()) for m in re.finditer(r"\S+", text)]
+        index = {start: i for i, (start, _, _) in enumerate(words)}
+        for i in (index[start] for start in starts):
+            candidates = self._anchors.get(f"{words[i][2]} {words[i + 1][2]}")
+            if not candidates:
+                continue
             start = words[i][0]
             if any(s <= start < e for s, e in taken + [(f[0], f[1]) for f in found]):
                 continue
-            anchor = f"{words[i][2]} {words[i + 1][2]}"
             best: tuple[float, int, str] | None = None
-            for name, key, name_words in self._anchors.get(anchor, ()):
+            longest = max(len(name) for name, _, _ in candidates) * 1.15
+            steps: list[tuple[str, str]] = []  # (word, span up to it), shared by candidates
+            for j in range(i, len(words)):
+                span = text[start:words[j][1]].rstrip(",;:.")
+                if len(span) > longest:
+                    break
+                steps.append((words[j][2].strip(",;:."), span))
+            reachable = {word for word, _ in steps}
+            for name, key, name_words in candidates:
+                if len(reachable & name_words) < 0.75 * len(name_words):
+                    continue  # the words test below would fail at every step
                 seen: set[str] = set()
-                for j in range(i, len(words)):
-                    seen.add(words[j][2].strip(",;:."))
-                    end = words[j][1]
-                    span = text[start:end].rstrip(",;:.")
+                for word, span in steps:
+                    seen.add(word)
                     if len(span) > len(name) * 1.15:
                         break
                     if len(span) < len(name) * 0.85:
                         continue
                     if len(seen & name_words) < 0.75 * len(name_words):
                         continue  # cheap word test before the costly character comparison
-                    ratio = SequenceMatcher(None, _squash(span), name).ratio()
+                    matcher = SequenceMatcher(None, _squash(span), name)
+                    floor = max(_NEAR_MISS, best[0] if best else 0.0)
+                    if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+                        continue  # upper bounds of ratio(), far cheaper
+                    ratio = matcher.ratio()
                     if ratio >= _NEAR_MISS and (best is None or ratio > best[0]):
                         best = (ratio, start + len(span), key)
             if best is not None and best[0] < 1.0:
                 found.append((start, best[1], best[2]))
         return found
+
+
+def _trie_pattern(names: list[list[str]]) -> str:
+    """One regex alternation for many names, factored by their common leading words.
+
+    Python's ``re`` tries a flat alternation name by name at every position; factored as a
+    word trie it tries each distinct first word once. Longer continuations come first, so
+    the longest name wins, as in a flat alternation sorted by length.
+    """
+    trie: dict[str, dict] = {}
+    for words in names:
+        node = trie
+        for word in words:
+            node = node.setdefault(word, {})
+        node[""] = {}  # a name ends here
+
+    def pattern(node: dict[str, dict]) -> str:
+        branches = [re.escape(word) + (rf"(?:\s+(?:{pattern(child)}))" if _continues(child)
+                                       else "") + ("?" if "" in child and _continues(child)
+                                                   else "")
+                    for word, child in sorted(node.items(), key=lambda kv: -len(kv[0]))
+                    if word]
+        return "|".join(branches)
+
+    return pattern(trie)
+
+
+def _continues(node: dict[str, dict]) -> bool:
+    return any(word for word in node)
 
 
 def _squash(text: str) -> str:
