@@ -1,4 +1,4 @@
-"""Stage 4: write a resolved document as RDF (an rdflib graph).
+"""Stage 4: write a resolved document as RDF: triples, an rdflib graph, or N-Quads text.
 
 Every node a citation points to is emitted with enough around it to read on its own: its
 class and label, and the ``eli:is_part_of`` chain up to the instrument, the instrument's
@@ -7,7 +7,10 @@ adopting document, and the convention a protocol supplements.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.term import Node
 from rdflib.namespace import SKOS
 
 from .catalogue import Catalogue, DocumentInfo, Instrument, default_catalogue
@@ -35,12 +38,65 @@ def _lit(value: object, datatype: URIRef | None = None) -> Literal:
     return Literal(value, datatype=datatype)
 
 
+class Triples:
+    """The triples of one document, in the order emitted, each once.
+
+    A plain container rather than an rdflib graph: a corpus build turns them straight into
+    N-Quads for the store, and indexing them in a graph first would cost more than the rest
+    of the emission.
+    """
+
+    __slots__ = ("_triples", "instruments")
+
+    def __init__(self) -> None:
+        self._triples: dict[tuple[Node, Node, Node], None] = {}
+        self.instruments: set[URIRef] = set()  # instruments already described
+
+    def add(self, triple: tuple[Node, Node, Node]) -> None:
+        self._triples[triple] = None
+
+    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
+        return iter(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+    def nquads(self, graph: str | None = None) -> str:
+        """The triples as N-Quads in ``graph`` (N-Triples for the default graph)."""
+        end = f" <{graph}> .\n" if graph else " .\n"
+        return "".join(f"{_nt(s)} {_nt(p)} {_nt(o)}{end}" for s, p, o in self._triples)
+
+
+def _nt(term: Node) -> str:
+    """A term in N-Triples syntax (lexgraph emits IRIs and literals, no blank nodes)."""
+    if isinstance(term, Literal):
+        lexical = str(term).translate(_ESCAPES)
+        if term.language:
+            return f'"{lexical}"@{term.language}'
+        if term.datatype is not None and term.datatype != XSD.string:
+            return f'"{lexical}"^^<{term.datatype}>'
+        return f'"{lexical}"'
+    return f"<{term}>"
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
 def emit_graph(resolved: Resolved, *, graph: Graph | None = None,
                catalogue: Catalogue | None = None, minter: IriMinter | None = None) -> Graph:
     """Add the triples of one resolved document to ``graph`` (a new one by default)."""
+    graph = bind_prefixes(graph if graph is not None else Graph())
+    for triple in emit_triples(resolved, catalogue=catalogue, minter=minter):
+        graph.add(triple)
+    return graph
+
+
+def emit_triples(resolved: Resolved, *, catalogue: Catalogue | None = None,
+                 minter: IriMinter | None = None) -> Triples:
+    """The triples of one resolved document."""
     catalogue = catalogue or default_catalogue()
     minter = minter or IriMinter()
-    graph = bind_prefixes(graph if graph is not None else Graph())
+    graph = Triples()
     document = resolved.document
     doc = URIRef(minter.document(document.symbol) if document.symbol
                  else minter.unnamed_document(document.source))
@@ -119,7 +175,7 @@ def emit_graph(resolved: Resolved, *, graph: Graph | None = None,
     return graph
 
 
-def _emit_citation(graph: Graph, citation: Citation, node: URIRef, citing: URIRef, cited: URIRef,
+def _emit_citation(graph: Triples, citation: Citation, node: URIRef, citing: URIRef, cited: URIRef,
                    relation: URIRef, doc: URIRef, text: str, footnote: URIRef | None) -> None:
     add = graph.add
     add((node, RDF.type, CITO.Citation))
@@ -153,7 +209,7 @@ def _emit_citation(graph: Graph, citation: Citation, node: URIRef, citing: URIRe
     add((position, OA.end, _lit(citation.end, XSD.nonNegativeInteger)))
 
 
-def _emit_target(graph: Graph, target: Target, pinpoint: tuple[tuple[str, str], ...],
+def _emit_target(graph: Triples, target: Target, pinpoint: tuple[tuple[str, str], ...],
                  catalogue: Catalogue, minter: IriMinter) -> URIRef:
     """Emit the cited node and its context; return the IRI of the most specific node."""
     add = graph.add
@@ -203,7 +259,7 @@ def _emit_target(graph: Graph, target: Target, pinpoint: tuple[tuple[str, str], 
     return parent
 
 
-def _emit_document_facts(graph: Graph, node: URIRef, info: DocumentInfo | None) -> None:
+def _emit_document_facts(graph: Triples, node: URIRef, info: DocumentInfo | None) -> None:
     """Title, date and annex count of a UN document the catalogue knows."""
     if info is None:
         return
@@ -221,12 +277,13 @@ def _part_label(target: Target, step: tuple[tuple[str, str], ...]) -> str:
     return f"{words[0].upper()}{words[1:]} of the {title}" if title else words
 
 
-def _emit_instrument(graph: Graph, instrument: Instrument, catalogue: Catalogue,
+def _emit_instrument(graph: Triples, instrument: Instrument, catalogue: Catalogue,
                      minter: IriMinter) -> None:
     add = graph.add
     node = URIRef(minter.rebase(instrument.iri))
-    if (node, LEX.key, None) in graph:
+    if node in graph.instruments:
         return
+    graph.instruments.add(node)
     add((node, RDF.type, LEX[instrument.kind]))
     add((node, LEX.key, _lit(instrument.key)))
     add((node, RDFS.label, Literal(instrument.title, lang="en")))
