@@ -31,7 +31,8 @@ PROG = "lexgraph"
 # adds a parser and sets ``func`` (taking the parsed arguments, returning the exit code).
 # resolution documents a folder given to check is searched for
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
-FEATURE_MODULES = ("graph_builder.queries", "graph_builder.serve", "graph_builder.export")
+FEATURE_MODULES = ("graph_builder.queries", "graph_builder.serve", "graph_builder.export",
+                   "graph_builder.push")
 
 
 class _Parser(argparse.ArgumentParser):
