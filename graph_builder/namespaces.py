@@ -82,6 +82,15 @@ class LEX(DefinedNamespace):
     line: URIRef  # line of the source text where something begins, from 1
     column: URIRef  # column of the source text where a citation's words begin, from 1
 
+    # Bookkeeping of a corpus store
+    SourceRecord: URIRef  # what a store remembers of one source file it built
+    sourcePath: URIRef  # absolute path of a source file
+    contentHash: URIRef  # "sha256:..." of a source file's bytes when built
+    builtWith: URIRef  # lexgraph version, catalogue digest and base IRI of a build
+    namedGraph: URIRef  # the named graph holding what was built from a source
+    tripleCount: URIRef  # number of triples in a named graph
+    diagnosticCount: URIRef  # number of diagnostics a source gave
+
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 CITO = Namespace("http://purl.org/spar/cito/")

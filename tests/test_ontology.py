@@ -108,6 +108,8 @@ INTEGER_PROPERTIES = (
     "annexCount",
     "line",
     "column",
+    "tripleCount",
+    "diagnosticCount",
 )
 DATE_PROPERTIES = ("entryIntoForce",)
 STRING_PROPERTIES = (
@@ -120,6 +122,9 @@ STRING_PROPERTIES = (
     "key",
     "pinpoint",
     "treatySeries",
+    "sourcePath",
+    "contentHash",
+    "builtWith",
 )
 DATATYPE_RANGES = {
     **{name: XSD.integer for name in INTEGER_PROPERTIES},
