@@ -16,6 +16,8 @@ the graph records for paragraphs, footnotes and the words of each citation.
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -365,12 +367,18 @@ def _fill(template: str, row: dict[str, str | None]) -> str:
     return re.sub(r"\{[?$](\w+)\}", replace, template)
 
 
-def run_rules(store: ox.Store, rules: Sequence[Rule]) -> list[Finding]:
-    """Run each rule on ``store`` (union of its graphs) and place what they find."""
+def run_rules(store: ox.Store, rules: Sequence[Rule],
+              default_graph: Sequence[Any] | None = None) -> list[Finding]:
+    """Run each rule on ``store`` and place what they find.
+
+    The rules see the union of the store's graphs, or the graphs of ``default_graph`` (a
+    corpus store: its merged default graph and the ontology).
+    """
     found: list[Finding] = []
+    dataset = _dataset(default_graph)
     for rule in rules:
         try:
-            solutions = store.query(rule.query, use_default_graph_as_union=True)
+            solutions = store.query(rule.query, **dataset)
         except SyntaxError as error:
             raise ValueError(f"check {rule.code}: bad SPARQL: {error}") from None
         variables = [v.value for v in solutions.variables]
@@ -383,7 +391,13 @@ def run_rules(store: ox.Store, rules: Sequence[Rule]) -> list[Finding]:
                                  message=_fill(rule.message, row), focus=focus,
                                  component=rule.component, shape=rule.shape, path=rule.path,
                                  value=row.get("value")))
-    return _place(store, found)
+    return _place(store, found, default_graph)
+
+
+def _dataset(default_graph: Sequence[Any] | None) -> dict[str, Any]:
+    if default_graph is None:
+        return {"use_default_graph_as_union": True}
+    return {"default_graph": list(default_graph)}
 
 
 # Where a focus node stands in its source, in order of preference: the words of a citation
@@ -403,7 +417,8 @@ _LOCATORS = tuple(_PREFIX_BLOCK + "SELECT ?focus ?source ?line ?column ?quote WH
 ))
 
 
-def _place(store: ox.Store, findings: list[Finding]) -> list[Finding]:
+def _place(store: ox.Store, findings: list[Finding],
+           default_graph: Sequence[Any] | None = None) -> list[Finding]:
     """Add source file, line, column and quote to each finding, from the graph."""
     foci = sorted({f.focus for f in findings if re.match(r"^[a-z][a-z0-9+.-]*:\S+$", f.focus)})
     places: dict[str, tuple[str | None, int | None, int | None, str | None]] = {}
@@ -412,7 +427,7 @@ def _place(store: ox.Store, findings: list[Finding]) -> list[Finding]:
         for start in range(0, len(wanted), 500):
             chunk = " ".join(f"<{iri}>" for iri in wanted[start:start + 500])
             found: dict[str, tuple[str | None, int | None, int | None, str | None]] = {}
-            for row in store.query(locator % chunk, use_default_graph_as_union=True):
+            for row in store.query(locator % chunk, **_dataset(default_graph)):
                 line, column = _text(row["line"]), _text(row["column"])
                 quote = _text(row["quote"])
                 candidate = (_text(row["source"]), int(line) if line else None,
@@ -436,11 +451,15 @@ def _earlier(a: tuple, b: tuple) -> bool:
     return a[1] is not None and (a[1], a[2] or 0) < (b[1], b[2] or 0)
 
 
-def check(data: Graph | ox.Store, *, rules: Sequence[Rule] | None = None) -> CheckReport:
-    """Run the shapes and the citation checks on a graph or an Oxigraph store."""
+def check(data: Graph | ox.Store, *, rules: Sequence[Rule] | None = None,
+          default_graph: Sequence[Any] | None = None) -> CheckReport:
+    """Run the shapes and the citation checks on a graph or an Oxigraph store.
+
+    ``default_graph`` names the graphs of a store the checks see (default: all of them).
+    """
     rules = tuple(rules if rules is not None else default_rules())
     store = to_store(data) if isinstance(data, Graph) else data
-    return CheckReport(tuple(run_rules(store, rules)), rules)
+    return CheckReport(tuple(run_rules(store, rules, default_graph)), rules)
 
 
 def check_with_pyshacl(graph: Graph, *, shapes: str | Path | None = None) -> CheckReport:

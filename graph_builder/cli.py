@@ -82,9 +82,21 @@ def build_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the RDF graph of resolution texts",
                                 description="Build the knowledge graph of resolution texts.")
     build.set_defaults(func=_cmd_build)
-    build.add_argument("sources", nargs="+", metavar="FILE", help="resolution text files")
+    build.add_argument("sources", nargs="+", metavar="FILE|DIR",
+                       help="resolution texts, or folders of them (searched recursively)")
     build.add_argument("-o", "--output", default="-",
                        help="output file; the format follows its extension ('-': stdout)")
+    build.add_argument("--store", metavar="DIR",
+                       help="build into this on-disk store (an Oxigraph store folder, created "
+                       "if new) instead of writing a file: one named graph per document, "
+                       "unchanged documents skipped, removed ones dropped")
+    build.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                       help="worker processes for a corpus (default: the number of CPUs)")
+    build.add_argument("--force", action="store_true",
+                       help="with --store: build every document again, changed or not")
+    build.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                       help="show a progress bar on stderr (default: when it is a terminal)")
+    build.add_argument("-q", "--quiet", action="store_true", help="no summary")
     build.add_argument("-f", "--format", help=f"RDF format: {formats} (or a MIME type); "
                        "required when writing to stdout unless turtle is wanted")
     build.add_argument("--base", default=DEFAULT_BASE, help="base IRI of minted IRIs")
@@ -100,8 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 no finding at --fail-on level, 1 some, 2 an input could not be "
         "read.")
     check.set_defaults(func=_cmd_check)
-    check.add_argument("sources", nargs="+", metavar="FILE|DIR",
+    check.add_argument("sources", nargs="*", metavar="FILE|DIR",
                        help="resolution texts, RDF files, or folders of them")
+    check.add_argument("--store", metavar="DIR",
+                       help="check a store made by 'lexgraph build --store' (read-only)")
     check.add_argument("-f", "--format", choices=("human", "json", "turtle", "sarif"),
                        default="human", help="report format (turtle: a SHACL validation report)")
     check.add_argument("--severity", default="warning", choices=("error", "warning", "info"),
@@ -185,6 +199,29 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    from . import store as corpus
+
+    if args.jobs < 1:
+        raise ValueError("--jobs must be 1 or more")
+    bar = _ProgressBar() if (args.progress if args.progress is not None
+                             else sys.stderr.isatty() and not args.quiet) else None
+    if args.store:
+        if args.output != "-" or args.format or args.with_catalogue:
+            raise ValueError("--store builds into the store; -o, -f and --with-catalogue write "
+                             "a file: give one or the other")
+        if any(v is not None for v in (args.symbol, args.date, args.title, args.plenary_meeting)):
+            raise ValueError("--symbol, --date, --title and --plenary-meeting do not apply to "
+                             "a store build")
+        summary = corpus.build_store(args.sources, args.store, jobs=args.jobs, base=args.base,
+                                     force=args.force, progress=bar)
+        if bar:
+            bar.close()
+        for line in (*summary.failed, *summary.duplicates):
+            sys.stderr.write(f"{PROG}: {'error' if line in summary.failed else 'warning'}: "
+                             f"{line}\n")
+        if not args.quiet:
+            print(summary.human())
+        return EXIT_ERROR if summary.failed else EXIT_OK
     if args.format:
         fmt = api.resolve_format(args.format)
     elif args.output == "-":
@@ -194,11 +231,50 @@ def _cmd_build(args: argparse.Namespace) -> int:
         if guessed is None:
             raise ValueError(f"cannot tell the RDF format from {args.output!r}; give -f/--format")
         fmt = guessed
+    _overrides(args)  # refuses metadata for more than one source
+    files = corpus.source_files(args.sources)
+    if len(files) > 1 and fmt in corpus.STREAM_FORMATS:
+        _overrides(argparse.Namespace(**{**vars(args), "sources": files}))  # refuses them
+        summary = corpus.write_corpus([shown for _, shown in files], args.output, fmt,
+                                      jobs=args.jobs, base=args.base,
+                                      with_catalogue=args.with_catalogue, progress=bar)
+        if bar:
+            bar.close()
+        for line in (*summary.failed, *summary.duplicates):
+            sys.stderr.write(f"{PROG}: {'error' if line in summary.failed else 'warning'}: "
+                             f"{line}\n")
+        return EXIT_ERROR if summary.failed else EXIT_OK
     dataset = api.RDF_FORMATS[fmt][1]
+    args.sources = [shown for _, shown in files]
     graph = api.build_graph(args.sources, overrides=_overrides(args), base=args.base,
                             dataset=dataset, with_catalogue=args.with_catalogue)
     _emit(api.serialize(graph, fmt), args.output)
     return EXIT_OK
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+
+    def __init__(self, width: int = 30) -> None:
+        self.width = width
+        self.drawn = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int, elapsed: float) -> None:
+        if done < total and elapsed - self.drawn < 0.1:
+            return
+        self.drawn = elapsed
+        filled = int(self.width * done / total) if total else self.width
+        rate = done / elapsed if elapsed > 0 else 0.0
+        left = f"{(total - done) / rate:.0f} s left" if rate > 0 and done < total else ""
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} "
+                         f"documents  {rate:.1f}/s  {left}\x1b[K")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
 
 
 def _is_rdf(path: str, input_format: str | None) -> bool:
@@ -225,6 +301,10 @@ def _expand(sources: Sequence[str]) -> list[str]:
 def _cmd_check(args: argparse.Namespace) -> int:
     report_level = severity_named(args.severity)
     fail_level = severity_named(args.fail_on)
+    if args.store:
+        return _check_store(args, report_level, fail_level)
+    if not args.sources:
+        raise ValueError("give what to check: FILE|DIR... or --store DIR")
     sources = _expand(args.sources)
     overrides = _overrides(argparse.Namespace(**{**vars(args), "sources": sources}))
     graph = Graph()
@@ -259,6 +339,32 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 for f in report.findings] + pipeline
     findings.sort(key=lambda f: (f.source or "~", f.line or 0, f.column or 0, f.code))
     report = CheckReport(tuple(findings), report.rules)
+    return _report(args, report, report_level, fail_level, len(sources) - unreadable,
+                   unreadable)
+
+
+def _check_store(args: argparse.Namespace, report_level: Severity,
+                 fail_level: Severity) -> int:
+    """Check a corpus store where it lies: its merged default graph, with the ontology."""
+    import pyoxigraph as ox
+
+    from .store import ONTOLOGY_GRAPH, open_store, store_totals
+
+    if args.sources or args.engine == "shacl":
+        raise ValueError("--store is checked on its own, with the sparql engine")
+    if any(v is not None for v in (args.symbol, args.date, args.title, args.plenary_meeting)):
+        raise ValueError("--symbol, --date, --title and --plenary-meeting do not apply to "
+                         "--store")
+    store = open_store(args.store, read_only=True)
+    report = check(store, rules=check_rules(args.shacl),
+                   default_graph=[ox.DefaultGraph(), ox.NamedNode(ONTOLOGY_GRAPH)])
+    documents, _ = store_totals(store)
+    return _report(args, report, report_level, fail_level, documents, 0)
+
+
+def _report(args: argparse.Namespace, report: CheckReport, report_level: Severity,
+            fail_level: Severity, checked: int, unreadable: int) -> int:
+    """Write the report in the format asked for; the exit code."""
     if args.format == "turtle":
         _emit(report.to_shacl(report_level).serialize(format="turtle"), args.output)
     elif args.format == "json":
@@ -270,7 +376,6 @@ def _cmd_check(args: argparse.Namespace) -> int:
         shown = report.at_least(report_level)
         lines = [finding.human() for finding in shown]
         counts = {level: sum(1 for f in shown if f.severity is level) for level in Severity}
-        checked = len(sources) - unreadable
         summary = (f"{checked} document(s) checked: {counts[Severity.ERROR]} error(s), "
                    f"{counts[Severity.WARNING]} warning(s)")
         if report_level is Severity.INFO:

@@ -715,8 +715,11 @@ def register_cli(subparsers: Any) -> None:
         description="Run a named query or a .rq file on RDF files, resolution texts (built "
         "first) or a pyoxigraph store folder.", epilog=f"Named queries: {names}.")
     query.add_argument("query", metavar="NAME|FILE.rq", help="a named query or a .rq file")
-    query.add_argument("-d", "--data", nargs="+", action="extend", required=True, metavar="FILE",
+    query.add_argument("-d", "--data", nargs="+", action="extend", metavar="FILE",
                        help="RDF files, resolution texts or a store folder to query")
+    query.add_argument("--store", metavar="DIR",
+                       help="query a store made by 'lexgraph build --store' (read-only; the "
+                       "default graph is the union of its graphs)")
     query.add_argument("-p", "--param", action="append", default=[], metavar="VAR=VALUE",
                        help="bind a parameter: instrument=https://... or instrument=<...>, "
                        "'relation=lex:implements', 'name=\"text\"@en' (repeatable)")
@@ -806,6 +809,14 @@ def check_syntax(named: NamedQuery) -> None:
             break
 
 
+def _is_lexgraph_store(store: Any) -> bool:
+    import pyoxigraph as ox
+
+    from .store import BOOKKEEPING_GRAPH
+
+    return bool(store.contains_named_graph(ox.NamedNode(BOOKKEEPING_GRAPH)))
+
+
 def _cmd_query(args: argparse.Namespace) -> int:
     target = args.query
     if target.endswith(".rq") or Path(target).is_file():
@@ -816,8 +827,21 @@ def _cmd_query(args: argparse.Namespace) -> int:
     _bindings(named, params)  # refuse unknown, missing and malformed values before loading
     check_syntax(named)
     backend = args.backend or _default_backend()
-    data = load_data(args.data, backend=backend, input_format=args.input_format)
-    result = run_query(data, named, bindings=params, union_default_graph=True)
+    if args.store:
+        if args.data or backend != "oxigraph":
+            raise ValueError("--store is queried on its own, with the oxigraph backend; "
+                             "drop --data and --backend")
+        from .store import open_store
+
+        data = open_store(args.store, read_only=True)
+    elif args.data:
+        data = load_data(args.data, backend=backend, input_format=args.input_format)
+    else:
+        raise ValueError("give the data to query: --data FILE... or --store DIR")
+    # A lexgraph store's default graph already merges its documents, each triple once; the
+    # union of its named graphs would repeat what several documents hold.
+    merged = _is_store(data) and _is_lexgraph_store(data)
+    result = run_query(data, named, bindings=params, union_default_graph=not merged)
     fmt = args.format
     if fmt is None and args.output != "-":
         fmt = _FORMAT_SUFFIXES.get(Path(args.output).suffix.lower())
