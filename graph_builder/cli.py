@@ -92,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "unchanged documents skipped, removed ones dropped")
     build.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                        help="worker processes for a corpus (default: the number of CPUs)")
+    build.add_argument("--batch-size", type=int, default=None, metavar="N",
+                       help="with --store: documents written per transaction (default 64)")
     build.add_argument("--force", action="store_true",
                        help="with --store: build every document again, changed or not")
     build.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -212,8 +214,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
         if any(v is not None for v in (args.symbol, args.date, args.title, args.plenary_meeting)):
             raise ValueError("--symbol, --date, --title and --plenary-meeting do not apply to "
                              "a store build")
+        if args.batch_size is not None and args.batch_size < 1:
+            raise ValueError("--batch-size must be 1 or more")
         summary = corpus.build_store(args.sources, args.store, jobs=args.jobs, base=args.base,
-                                     force=args.force, progress=bar)
+                                     force=args.force, progress=bar,
+                                     batch_size=args.batch_size or corpus.BATCH_DOCUMENTS)
         if bar:
             bar.close()
         for line in (*summary.failed, *summary.duplicates):

@@ -40,7 +40,7 @@ BOOKKEEPING_GRAPH = "https://w3id.org/lexgraph/bookkeeping"
 # The ontology, loaded into every store so that checks and queries can follow subclasses.
 ONTOLOGY_GRAPH = "https://w3id.org/lexgraph/ontology"
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
-_BATCH_DOCUMENTS = 64  # documents per transaction: fewer commits, little memory
+BATCH_DOCUMENTS = 64  # documents per transaction: fewer commits, little memory
 _BATCH_QUADS = 100_000
 _FLUSH_EVERY = 4  # batches
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -302,7 +302,8 @@ Progress = Callable[[int, int, float], None]
 
 def build_store(sources: Sequence[str | Path], location: str | Path, *, jobs: int = 1,
                 base: str = DEFAULT_BASE, force: bool = False,
-                progress: Progress | None = None) -> BuildSummary:
+                progress: Progress | None = None,
+                batch_size: int = BATCH_DOCUMENTS) -> BuildSummary:
     """Build the resolution texts of ``sources`` into the store at ``location``.
 
     Sources whose content and builder are unchanged are skipped; sources that disappeared
@@ -384,7 +385,7 @@ def build_store(sources: Sequence[str | Path], location: str | Path, *, jobs: in
                 built += 1
                 triples_built += result.triples
                 diagnostics.update(dict(result.diagnostics))
-                if len(batch) >= _BATCH_DOCUMENTS or quads_in_batch >= _BATCH_QUADS:
+                if len(batch) >= batch_size or quads_in_batch >= _BATCH_QUADS:
                     commit()
                     quads_in_batch = 0
         if progress is not None:
