@@ -350,10 +350,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _check_store(args: argparse.Namespace, report_level: Severity,
                  fail_level: Severity) -> int:
-    """Check a corpus store where it lies: its merged default graph, with the ontology."""
+    """Check a corpus store where it lies: its default graph, the documents merged with the
+    ontology."""
     import pyoxigraph as ox
 
-    from .store import ONTOLOGY_GRAPH, open_store, store_totals
+    from .store import open_store, store_totals
 
     if args.sources or args.engine == "shacl":
         raise ValueError("--store is checked on its own, with the sparql engine")
@@ -361,8 +362,7 @@ def _check_store(args: argparse.Namespace, report_level: Severity,
         raise ValueError("--symbol, --date, --title and --plenary-meeting do not apply to "
                          "--store")
     store = open_store(args.store, read_only=True)
-    report = check(store, rules=check_rules(args.shacl),
-                   default_graph=[ox.DefaultGraph(), ox.NamedNode(ONTOLOGY_GRAPH)])
+    report = check(store, rules=check_rules(args.shacl), default_graph=[ox.DefaultGraph()])
     documents, _ = store_totals(store)
     return _report(args, report, report_level, fail_level, documents, 0)
 

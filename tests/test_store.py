@@ -100,11 +100,12 @@ def test_each_document_is_a_named_graph_equal_to_its_own_build(built):
     assert summary.store_triples == sum(r.triples for r in records.values())
 
 
-def test_default_graph_is_the_merge_of_the_documents(built):
+def test_default_graph_is_the_merge_of_the_documents_and_the_ontology(built):
     _, location, _ = built
     store = ox.Store.read_only(str(location))
     records = corpus.read_records(store)
-    merged = set().union(*(graph_triples(store, r.graph) for r in records.values()))
+    merged = set().union(*(graph_triples(store, r.graph) for r in records.values()),
+                         graph_triples(store, corpus.ONTOLOGY_GRAPH))
     assert graph_triples(store, None) == merged
     # every document describes the Charter or a convention it cites: stored once, not 5 times
     count = next(iter(store.query(
@@ -422,3 +423,27 @@ def test_nquads_writer_round_trips_literals(value, kind):
         if kind == "typed":
             assert quad.object.datatype.value == "https://example.org/datatype"
         assert quad.graph_name == (ox.DefaultGraph() if graph is None else ox.NamedNode(graph))
+
+
+@pytest.mark.parametrize("loaded", [0.0, 0.5, 1.0], ids=["nothing", "half", "all"])
+def test_a_batch_left_pending_is_undone_and_built_again(tmp_path, loaded):
+    """The state a build killed during a bulk load leaves: pending records, some quads."""
+    texts = tmp_path / "texts"
+    make_corpus(texts, copies=2)
+    location = tmp_path / "db"
+    corpus.build_store([texts], location)
+    extra = texts / "A-RES-58-300.txt"
+    shutil.copyfile(EXAMPLE, extra)
+    built = corpus.build_document((str(extra.resolve()), str(extra), "", True))
+    store = ox.Store(str(location))
+    store.update(f"INSERT DATA {{ GRAPH <{corpus.BOOKKEEPING_GRAPH}> {{ "
+                 f"<{corpus.record_iri(built.path)}> <{LEX_IRI}namedGraph> <{built.graph}> "
+                 f"}} }}")
+    lines = built.nquads.splitlines(keepends=True)
+    store.bulk_load("".join(lines[::2] if loaded == 0.5 else lines if loaded else []),
+                    format=ox.RdfFormat.N_QUADS)
+    del store
+    summary = corpus.build_store([texts], location)
+    assert (summary.built, summary.unchanged) == (1, 4)
+    corpus.build_store([texts], tmp_path / "clean")
+    assert quads(location) == quads(tmp_path / "clean")
