@@ -21,6 +21,7 @@ from .models import Resolved, SourceDocument
 from .namespaces import bind_prefixes
 from .parse import parse_source
 from .resolve import document_target, resolve_references
+from .treaty import build_treaty, is_treaty_text
 
 # Output formats: name -> (rdflib serializer, is a dataset format, file extensions)
 RDF_FORMATS: dict[str, tuple[str, bool, tuple[str, ...]]] = {
@@ -78,6 +79,9 @@ def build_graph(paths: Sequence[str | Path], *, overrides: Overrides = Overrides
     minter = IriMinter(base)
     store: Graph = bind_prefixes(Dataset() if dataset else Graph())
     for path in paths:
+        if is_treaty_text(path):  # a treaty's articles, in the instrument's own named graph
+            build_treaty(path, store, catalogue=catalogue, minter=minter, title=overrides.title)
+            continue
         resolved = process(path, overrides=overrides, catalogue=catalogue, minter=minter)
         if isinstance(store, Dataset):
             name = URIRef(_document_iri(resolved.document, minter))
@@ -213,7 +217,13 @@ def extraction_json(resolved: Resolved, *, catalogue: Catalogue | None = None,
         "id": p.id, "kind": p.kind.value, "number": p.number, "verb": p.verb,
         "parent": p.parent, "start": p.start, "end": p.end, "line": p.line,
         "footnotes": [m.number for m in p.markers], "text": p.text,
+        "division": p.division,
     } for p in document.paragraphs]
+    divisions = [{"id": d.id, "kind": d.kind.value, "label": d.label, "title": d.title,
+                  "line": d.line, "start": d.start,
+                  "paragraphs": sum(1 for p in document.paragraphs
+                                    if p.division == d.id and p.parent is None)}
+                 for d in document.divisions]
     citations = []
     for citation in resolved.citations:
         target = citation.target
@@ -229,5 +239,8 @@ def extraction_json(resolved: Resolved, *, catalogue: Catalogue | None = None,
                                          *resolved.diagnostics)]
     return {"source": document.source, "symbol": document.symbol, "date": document.date,
             "plenary_meeting": document.plenary_meeting, "title": document.title,
+            "session": document.session, "agenda_items": list(document.agenda_items),
+            "committee": document.committee, "report": document.report,
+            "drafts": list(document.drafts), "divisions": divisions,
             "paragraphs": paragraphs, "footnotes": footnotes, "citations": citations,
             "diagnostics": diagnostics}

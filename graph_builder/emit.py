@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
-from rdflib.term import Node
 from rdflib.namespace import SKOS
+from rdflib.term import Node
 
 from .catalogue import Catalogue, DocumentInfo, Instrument, default_catalogue
 from .iris import IriMinter
-from .models import Citation, ParagraphKind, Resolved, Target
+from .models import Citation, Division, DivisionKind, Paragraph, ParagraphKind, Resolved, Target
 from .namespaces import CITO, ELI, LEX, OA, bind_prefixes
 from .resolve import document_kind, document_target, pinpoint_words
 
@@ -23,6 +23,7 @@ _PARAGRAPH_CLASS = {
     ParagraphKind.PREAMBULAR: LEX.PreambularParagraph,
     ParagraphKind.OPERATIVE: LEX.OperativeParagraph,
     ParagraphKind.SUBPARAGRAPH: LEX.SubParagraph,
+    ParagraphKind.NUMBERED: LEX.NumberedParagraph,
 }
 # Class of the node a pinpoint names, by the kind of its last step and what it is part of.
 _PART_CLASS = {
@@ -111,14 +112,17 @@ def emit_triples(resolved: Resolved, *, catalogue: Catalogue | None = None,
         add((doc, LEX.plenaryMeeting, _lit(document.plenary_meeting, XSD.integer)))
     if document.title:
         add((doc, RDFS.label, Literal(document.title, lang="en")))
+    _emit_header(graph, doc, resolved, catalogue, minter)
     add((doc, LEX.textLength, _lit(len(document.text), XSD.integer)))
     add((doc, LEX.sourceFile, _lit(document.source)))
 
+    divisions = _emit_divisions(graph, doc, resolved, minter)
     paragraph_iris: dict[str, URIRef] = {}
     for paragraph in document.paragraphs:
-        node = URIRef(minter.paragraph(str(doc), paragraph.id))
+        node = _paragraph_iri(minter, doc, paragraph, divisions)
         paragraph_iris[paragraph.id] = node
-        parent = paragraph_iris[paragraph.parent] if paragraph.parent else doc
+        parent = paragraph_iris[paragraph.parent] if paragraph.parent else \
+            divisions.get(paragraph.division, (doc,))[0]
         add((node, RDF.type, _PARAGRAPH_CLASS[paragraph.kind]))
         add((node, ELI.is_part_of, parent))
         add((parent, ELI.has_part, node))
@@ -173,6 +177,68 @@ def emit_triples(resolved: Resolved, *, catalogue: Catalogue | None = None,
                        citing, cited, relation, doc, document.text,
                        note_iris.get(citation.footnote) if citation.footnote else None)
     return graph
+
+
+def _emit_divisions(graph: Triples, doc: URIRef, resolved: Resolved, minter: IriMinter
+                    ) -> dict[str, tuple[URIRef, Division]]:
+    """The annexes and parts of a resolution, by division id."""
+    add = graph.add
+    nodes: dict[str, tuple[URIRef, Division]] = {}
+    for division in resolved.document.divisions:
+        if division.kind is DivisionKind.ANNEX:
+            node = URIRef(minter.annex(str(doc), division.label))
+            add((node, RDF.type, LEX.Annex))
+            add((node, LEX.annex, _lit(division.label)))
+        else:
+            node = URIRef(minter.part(str(doc), (("part", division.label),)))
+            add((node, RDF.type, LEX.Part))
+        add((node, ELI.is_part_of, doc))
+        add((doc, ELI.has_part, node))
+        if division.label:
+            add((node, ELI.number, _lit(division.label)))
+        add((node, LEX.position, _lit(division.position, XSD.integer)))
+        add((node, LEX.line, _lit(division.line, XSD.integer)))
+        if division.title:
+            add((node, LEX.heading, _lit(division.title)))
+        nodes[division.id] = (node, division)
+    return nodes
+
+
+def _paragraph_iri(minter: IriMinter, doc: URIRef, paragraph: Paragraph,
+                   divisions: dict[str, tuple[URIRef, Division]]) -> URIRef:
+    """A paragraph's IRI: in an annex, the one a citation of "paragraph 3 (a) of the annex"
+    gets; in a part, the part's paragraph; else the resolution's."""
+    if paragraph.division is None or paragraph.division not in divisions:
+        return URIRef(minter.paragraph(str(doc), paragraph.id))
+    node, division = divisions[paragraph.division]
+    local = paragraph.id[len(division.id) + 1:]
+    if division.kind is DivisionKind.PART:
+        return URIRef(minter.paragraph(str(node), local))
+    number, *points = local.split(".")
+    pinpoint = (("paragraph", number), *(("subparagraph", point) for point in points))
+    return URIRef(minter.part(str(node), pinpoint))
+
+
+def _emit_header(graph: Triples, doc: URIRef, resolved: Resolved, catalogue: Catalogue,
+                 minter: IriMinter) -> None:
+    """Session, agenda items, and the committee report or drafts a resolution was adopted on."""
+    document = resolved.document
+    add = graph.add
+    if document.session is not None:
+        add((doc, LEX.session, _lit(document.session, XSD.integer)))
+    for item in document.agenda_items:
+        add((doc, LEX.agendaItem, _lit(item)))
+    if document.committee:
+        add((doc, LEX.committee, _lit(document.committee)))
+    adopted_on = [(LEX.adoptedOnReport, document.report)] if document.report else []
+    adopted_on += [(LEX.adoptedOnDraft, symbol) for symbol in document.drafts]
+    for relation, symbol in adopted_on:
+        info = catalogue.document(symbol)
+        node = URIRef(minter.rebase(info.iri) if info else minter.document(symbol))
+        add((doc, relation, node))
+        add((node, RDF.type, LEX[info.kind if info else document_kind(symbol)]))
+        add((node, ELI.id_local, _lit(symbol)))
+        _emit_document_facts(graph, node, info)
 
 
 def _emit_citation(graph: Triples, citation: Citation, node: URIRef, citing: URIRef, cited: URIRef,

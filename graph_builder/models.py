@@ -28,6 +28,7 @@ class ParagraphKind(str, Enum):
     PREAMBULAR = "preambular"
     OPERATIVE = "operative"
     SUBPARAGRAPH = "subparagraph"
+    NUMBERED = "numbered"  # a numbered paragraph of an annex, not one of the resolution's own
 
 
 class Severity(str, Enum):
@@ -81,6 +82,7 @@ class Paragraph:
     line: int
     offsets: tuple[int, ...] = field(repr=False)
     markers: tuple[FootnoteMarker, ...] = ()
+    division: str | None = None  # id of the annex or part it stands in ("annex.II", "A")
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of :attr:`text` to the source."""
@@ -96,6 +98,29 @@ class Footnote:
     line: int
 
 
+class DivisionKind(str, Enum):
+    ANNEX = "annex"
+    PART = "part"
+
+
+@dataclass(frozen=True, slots=True)
+class Division:
+    """An annex of a resolution, or one of its parts (A, B, ...), and where it begins.
+
+    ``id`` prefixes the ids of the paragraphs in it: ``annex`` (the single annex),
+    ``annex.II`` (annex II), ``A`` (part A). ``label`` is the printed numeral or letter
+    (``""`` for a single unnumbered annex); ``title`` the heading printed under it, if any.
+    """
+
+    id: str
+    kind: DivisionKind
+    label: str
+    position: int
+    line: int
+    start: int
+    title: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class SourceDocument:
     """A parsed resolution: its metadata, paragraphs in reading order, and footnotes."""
@@ -109,6 +134,12 @@ class SourceDocument:
     paragraphs: tuple[Paragraph, ...]
     footnotes: tuple[Footnote, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
+    session: int | None = None  # "Seventy-eighth session" -> 78
+    agenda_items: tuple[str, ...] = ()  # "Agenda items 13 and 75 (a)" -> ("13", "75 (a)")
+    committee: str | None = None  # "Third Committee", on whose report it was adopted
+    report: str | None = None  # symbol of that report: "A/78/460"
+    drafts: tuple[str, ...] = ()  # adopted without reference to a Main Committee, on these
+    divisions: tuple[Division, ...] = ()  # annexes and parts, in reading order
 
     def paragraph(self, paragraph_id: str) -> Paragraph:
         for paragraph in self.paragraphs:

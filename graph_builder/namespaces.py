@@ -34,6 +34,7 @@ class LEX(DefinedNamespace):
     OperativeParagraph: URIRef  # a numbered operative paragraph of a resolution
     SubParagraph: URIRef  # a lettered or roman-numbered sub-paragraph
     Annex: URIRef  # an annex of a UN document
+    Part: URIRef  # a lettered part (A, B) of a resolution adopted in parts
     Article: URIRef  # an article of a treaty
     ArticleParagraph: URIRef  # a numbered paragraph of an article
     NumberedParagraph: URIRef  # a numbered paragraph of an instrument outside any article
@@ -59,6 +60,8 @@ class LEX(DefinedNamespace):
     viaFootnote: URIRef  # a citation was made through a footnote
     evidence: URIRef  # a citation's text evidence (an oa:SpecificResource)
     named: URIRef  # the instrument a citation's words name (beside the cited entity)
+    adoptedOnReport: URIRef  # a resolution was adopted on this committee report
+    adoptedOnDraft: URIRef  # a resolution was adopted on this draft, without a Main Committee
 
     # Data properties
     position: URIRef  # order within the parent, from 1
@@ -68,6 +71,9 @@ class LEX(DefinedNamespace):
     heading: URIRef  # the heading of an article
     annex: URIRef  # the annex of the adopting document holding an instrument
     plenaryMeeting: URIRef  # number of the plenary meeting at which a resolution was adopted
+    session: URIRef  # number of the session at which a resolution was adopted: 78
+    agendaItem: URIRef  # agenda item a resolution was adopted under: "109", "75 (a)"
+    committee: URIRef  # the Main Committee on whose report a resolution was adopted
     textLength: URIRef  # number of characters in the source text
     sourceFile: URIRef  # the name of the source file a document was read from
     key: URIRef  # short stable key of a catalogue instrument, used to mint its IRI

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
-from .readers import DATE_TEXT, DOCUMENT_SUFFIXES, MONTHS, OPENING_LINE, read_document, read_text
 from .models import (
     Diagnostic,
+    Division,
+    DivisionKind,
     Footnote,
     FootnoteMarker,
     Paragraph,
@@ -24,6 +25,7 @@ from .models import (
     Severity,
     SourceDocument,
 )
+from .readers import DATE_TEXT, DOCUMENT_SUFFIXES, MONTHS, OPENING_LINE, read_document, read_text
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024  # far above any real resolution (the longest are ~1 MB)
 
@@ -37,6 +39,7 @@ _HEADER_SYMBOL = re.compile(r"^\s*((?:A|S|E)(?:/[A-Z0-9.\-]+)*/RES/[\w./\-]+(?:\
 _HEADER_TITLE = re.compile(r"^\s*(?:[A-Z-]*\d+/\d+(?:\s*[A-Z])?)\.\s+(\S.*?)\s*$")
 _HEADER_ADOPTED = re.compile(rf"adopted by the [\w ]+? on\s+({DATE_TEXT})")
 _OPERATIVE = re.compile(r"^(\d{1,3})\.\s+")
+_NUMBER_ALONE = re.compile(r"^\d{1,3}\.$")  # "3." on its own line, the words on the next
 _ITEM = re.compile(r"^\(([a-z]{1,2}|[ivxlc]{1,6})\)\s+")
 _ROMAN_ITEM = re.compile(r"^[ivxlc]+$")
 # Participles and adjectives that open a preambular paragraph ("Recalling", "Deeply concerned",
@@ -129,7 +132,8 @@ def parse_text(text: str, *, source: str = "<text>", symbol: str | None = None,
     diagnostics: list[Diagnostic] = []
 
     opening = next((i for i, line in enumerate(lines) if OPENING_LINE.match(line.raw)), None)
-    header = lines[:opening] if opening is not None else []
+    parts = _part_starts(lines)
+    header = lines[:parts[0][0] if parts else opening] if opening is not None else []
     body_start = opening + 1 if opening is not None else 0
     body_end = len(lines)
     closing: list[_Line] = []
@@ -143,12 +147,21 @@ def parse_text(text: str, *, source: str = "<text>", symbol: str | None = None,
             break
 
     meta_symbol, meta_date, meta_title = _header_metadata(header)
+    facts = header_facts(line.raw for line in header)
+    symbol = symbol or meta_symbol or symbol_from_filename(source)
+    head_title = meta_title  # the title's first line: what a page's running head repeats
+    title = title or facts.title or meta_title
+    furniture = _furniture_test(symbol, title, head_title)
+    running = _running_head_test(furniture, symbol, title)
+    annexes = _annex_starts(lines, body_start, body_end, running)
+    dropped, starts = _division_lines(lines, body_start, parts, annexes, running)
+    if dropped and not closing:  # closing lines printed before an annex: the resolution's own
+        closing = [lines[i] for i in sorted(dropped)
+                   if _PLENARY.match(lines[i].raw) or _DATE_LINE.match(lines[i].raw)]
     closing_text = "\n".join(line.raw for line in closing)
     meeting_match = next((_PLENARY.match(line.raw) for line in closing
                           if _PLENARY.match(line.raw)), None)
-    symbol = symbol or meta_symbol or symbol_from_filename(source)
     date = date or meta_date or iso_date(closing_text)
-    title = title or meta_title
     if plenary_meeting is None and meeting_match:
         plenary_meeting = int(meeting_match.group(1))
     if symbol is None:
@@ -156,10 +169,12 @@ def parse_text(text: str, *, source: str = "<text>", symbol: str | None = None,
                                       "no document symbol in the text or the file name; "
                                       "give one with --symbol"))
 
-    furniture = _furniture_test(symbol, title)
-    body = [line for line in lines[body_start:body_end] if not furniture(line.stripped)]
+    body = [line for line in lines[body_start:body_end]
+            if not furniture(line.stripped) and line.number - 1 not in dropped]
     blocks, footnotes = _blocks_and_footnotes(body, diagnostics)
-    paragraphs = _paragraphs(blocks, {note.number for note in footnotes}, diagnostics, text)
+    divisions = tuple(division for _, division in starts)
+    paragraphs = _paragraphs(blocks, {note.number for note in footnotes}, diagnostics, text,
+                             starts)
     recognised = any(p.kind is not ParagraphKind.PREAMBULAR or _PREAMBLE_OPENER.match(p.text)
                      for p in paragraphs)
     if not recognised:
@@ -169,7 +184,142 @@ def parse_text(text: str, *, source: str = "<text>", symbol: str | None = None,
     return SourceDocument(source=source, text=text, symbol=symbol, date=date,
                           plenary_meeting=plenary_meeting, title=title,
                           paragraphs=tuple(paragraphs), footnotes=tuple(footnotes),
-                          diagnostics=tuple(diagnostics))
+                          diagnostics=tuple(diagnostics), session=facts.session,
+                          agenda_items=facts.agenda_items, committee=facts.committee,
+                          report=facts.report, drafts=facts.drafts, divisions=divisions)
+
+
+_ANNEX_HEADING = re.compile(r"^\s*ANNEX(?:\s+([IVXLC]{1,6}))?\s*$", re.IGNORECASE)
+_PART_LETTER = re.compile(r"^\s*([A-H])\s*$")
+
+
+def _running_head_test(furniture, symbol: str | None, title: str | None):
+    """Page furniture, or a piece of a running head that prints the title over two lines."""
+    folded = " ".join(title.split()) if title else ""
+
+    def test(stripped: str) -> bool:
+        return furniture(stripped) or (len(stripped) > 12 and stripped in folded) or \
+            stripped == symbol
+
+    return test
+
+
+def _next_nonblank(lines: list[_Line], start: int, step: int = 1,
+                   furniture=None) -> int | None:
+    furniture = furniture or _is_furniture
+    index = start
+    while 0 <= index < len(lines):
+        if lines[index].stripped and not furniture(lines[index].stripped):
+            return index
+        index += step
+    return None
+
+
+def _part_starts(lines: list[_Line]) -> list[tuple[int, str, int]]:
+    """Where the parts of a resolution adopted in parts begin: (index of the letter line,
+    letter, index of the part's opening formula), for A, B, ... in order; none for a
+    resolution not in parts.
+
+    A part is a letter alone on its line, a heading, then ``The General Assembly``.
+    """
+    found: list[tuple[int, str, int]] = []
+    for index, line in enumerate(lines):
+        match = _PART_LETTER.match(line.raw)
+        if not match or match.group(1) != chr(ord("A") + len(found)):
+            continue
+        if index and lines[index - 1].stripped and not _is_furniture(lines[index - 1].stripped):
+            continue  # a letter inside running text or a table
+        after = index + 1
+        for _ in range(4):  # the heading may take a few lines
+            after = _next_nonblank(lines, after)
+            if after is None or OPENING_LINE.match(lines[after].raw):
+                break
+            if _OPERATIVE.match(lines[after].stripped) or _PART_LETTER.match(lines[after].raw):
+                after = None
+                break
+            after += 1
+        if after is not None and after < len(lines) and OPENING_LINE.match(lines[after].raw):
+            found.append((index, match.group(1), after))
+    return found if len(found) >= 2 else []
+
+
+def _annex_starts(lines: list[_Line], start: int, end: int,
+                  furniture=None) -> list[tuple[int, str]]:
+    """Where the annexes after a resolution's text begin: (index of the heading, numeral).
+
+    The heading (``Annex``, ``Annex II``) stands alone after the closing lines of the
+    resolution or after a finished paragraph; later headings of the same annex are not new.
+    """
+    found: list[tuple[int, str]] = []
+    for index in range(start, end):
+        match = _ANNEX_HEADING.match(lines[index].raw)
+        if not match:
+            continue
+        label = (match.group(1) or "").upper()
+        if any(label == seen for _, seen in found):
+            continue
+        before = _next_nonblank(lines, index - 1, -1, furniture)
+        if before is None or before < start:
+            continue
+        previous = lines[before]
+        closing = bool(_PLENARY.match(previous.raw) or _DATE_LINE.match(previous.raw))
+        apart = index - before >= 2 and previous.stripped.endswith((".", ";"))
+        if found or closing or apart:  # not a word that happens to stand on a line of its own
+            found.append((index, label))
+    if found and not found[0][1] and any(label for _, label in found[1:]):
+        found = found[:1]  # an unnumbered annex with an annex of its own inside: one annex
+    return found
+
+
+def _division_lines(lines: list[_Line], body_start: int, parts: list[tuple[int, str, int]],
+                    annexes: list[tuple[int, str]], furniture=None
+                    ) -> tuple[set[int], list[tuple[int, Division]]]:
+    """The line indexes that belong to no paragraph (letters, headings, opening formulas of
+    later parts, annex titles, closing lines before a division) and each division's start."""
+    dropped: set[int] = set()
+    starts: list[tuple[int, Division]] = []
+    for position, (index, letter, opening) in enumerate(parts, start=1):
+        title_lines = [line for line in lines[index + 1:opening] if line.stripped]
+        dropped.update(range(index, opening + 1))
+        _drop_closing(lines, index, body_start, dropped, furniture)
+        starts.append((lines[opening].number, Division(
+            letter, DivisionKind.PART, letter, position, lines[index].number, lines[index].start,
+            " ".join(line.stripped for line in title_lines) or None)))
+    for position, (index, label) in enumerate(annexes, start=1):
+        dropped.add(index)
+        _drop_closing(lines, index, body_start, dropped, furniture)
+        title_at = _next_nonblank(lines, index + 1)
+        title = None
+        if title_at is not None and not _OPERATIVE.match(lines[title_at].stripped) \
+                and not _NUMBER_ALONE.match(lines[title_at].stripped) \
+                and not _RULE.match(lines[title_at].raw) \
+                and not _ANNEX_HEADING.match(lines[title_at].raw) \
+                and not lines[title_at].stripped[:1].islower():
+            title_end = title_at
+            while title_end < len(lines) and lines[title_end].stripped:
+                title_end += 1
+            title = " ".join(line.stripped for line in lines[title_at:title_end])
+            dropped.update(range(title_at, title_end))
+        division_id = f"annex.{label}" if label else "annex"
+        starts.append((lines[index].number, Division(
+            division_id, DivisionKind.ANNEX, label, position, lines[index].number,
+            lines[index].start, title)))
+    return dropped, sorted(starts, key=lambda start: start[0])
+
+
+def _drop_closing(lines: list[_Line], index: int, body_start: int, dropped: set[int],
+                  furniture=None) -> None:
+    """Drop the closing lines (plenary meeting, date) right before a division's heading."""
+    furniture = furniture or _is_furniture
+    before = index - 1
+    while before >= body_start:
+        line = lines[before]
+        if line.stripped and not (_PLENARY.match(line.raw) or _DATE_LINE.match(line.raw)
+                                  or furniture(line.stripped)):
+            break
+        if line.stripped and not furniture(line.stripped):
+            dropped.add(before)
+        before -= 1
 
 
 _FURNITURE = (
@@ -179,16 +329,20 @@ _FURNITURE = (
 )
 
 
-def _furniture_test(symbol: str | None, title: str | None):  # noqa: ANN202 - a predicate
+def _furniture_test(symbol: str | None, *titles: str | None):  # noqa: ANN202 - a predicate
     """Whether a stripped line is page furniture of a UN PDF: job number, bar code, page
     number, and the running head (the document's symbol, or its title, on a line of its own).
     """
-    heads = {head for head in (symbol, title) if head}
+    heads = {head for head in (symbol, *titles) if head}
 
     def test(stripped: str) -> bool:
         return stripped in heads or any(p.match(stripped) for p in _FURNITURE)
 
     return test
+
+
+def _is_furniture(stripped: str) -> bool:
+    return any(p.match(stripped) for p in _FURNITURE)
 
 
 def _split_lines(text: str) -> list[_Line]:
@@ -211,6 +365,105 @@ def _header_metadata(header: list[_Line]) -> tuple[str | None, str | None, str |
     if (match := _HEADER_ADOPTED.search(joined)):
         date = iso_date(match.group(1))
     return symbol, date, title
+
+
+_UNITS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+          "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split()
+_TENS = {"twent": 20, "thirt": 30, "fort": 40, "fift": 50, "sixt": 60, "sevent": 70,
+         "eight": 80, "ninet": 90}
+_CARDINALS = "one two three four five six seven eight nine".split()
+_SESSION = re.compile(
+    r"(?<![\w-])((?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-[a-z]+|[a-z]+|"
+    r"\d{1,3}(?:st|nd|rd|th))\s+session\b", re.IGNORECASE)
+_AGENDA = re.compile(r"\bAgenda\s+items?\s+(\d{1,3}(?:\s*\([a-z]{1,3}\))?"
+                     r"(?:\s*(?:,|and|,\s*and)\s*\d{1,3}(?:\s*\([a-z]{1,3}\))?)*)",
+                     re.IGNORECASE)
+_AGENDA_ITEM = re.compile(r"(\d{1,3})(?:\s*\(([a-z]{1,3})\))?")
+_ON_REPORT = re.compile(
+    r"\[\s*on\s+the\s+reports?\s+of\s+the\s+([A-Z][\w ]*?Committee)"
+    r"(?:\s*\(([A-Z][a-z]+ Committee)\))?\s*\(([^\]]*?)\)\s*\]")
+_WITHOUT_REFERENCE = re.compile(
+    r"\[\s*without\s+reference\s+to\s+a\s+Main\s+Committee\s*\(([^\]]*?)\)\s*\]",
+    re.IGNORECASE)
+_DOCUMENT_SYMBOL = re.compile(r"(?<![\w/])([A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.\-]+)+)")
+
+
+# Lines a title does not run on into (converted formats put header lines right after it).
+_TITLE_STOP = re.compile(r"^\s*(?:Resolution\s+adopted\b|\[|Agenda\s+item|Distr\.|"
+                         r"United\s+Nations\s*$|General\s+Assembly\s*$)", re.IGNORECASE)
+
+
+def ordinal_number(word: str) -> int | None:
+    """``Seventy-eighth`` -> 78, ``fifth`` -> 5, ``78th`` -> 78; None for anything else."""
+    word = word.lower()
+    if (match := re.fullmatch(r"(\d{1,3})(?:st|nd|rd|th)", word)):
+        return int(match.group(1))
+    if word in _UNITS:
+        return _UNITS.index(word) + 1
+    if word.endswith("ieth") and word[:-4] in _TENS:
+        return _TENS[word[:-4]]
+    tens, _, unit = word.partition("-")
+    if tens.endswith("y") and tens[:-1] in _TENS and unit in _UNITS[:9]:
+        return _TENS[tens[:-1]] + _UNITS.index(unit) + 1
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderFacts:
+    """What the header of a resolution says besides its symbol and date."""
+
+    session: int | None = None
+    agenda_items: tuple[str, ...] = ()
+    committee: str | None = None
+    report: str | None = None
+    drafts: tuple[str, ...] = ()
+    title: str | None = None  # the whole title, over as many lines as it is printed on
+
+
+def header_facts(lines: Iterable[str]) -> HeaderFacts:
+    """Session, agenda items, committee report (or drafts) and title from header lines.
+
+    >>> header_facts(["Seventy-eighth session", "Agenda items 14 and 117",
+    ...               "[on the report of the Third Committee (A/78/460, para. 12)]"])
+    HeaderFacts(session=78, agenda_items=('14', '117'), committee='Third Committee', \
+report='A/78/460', drafts=(), title=None)
+    """
+    lines = list(lines)
+    joined = " ".join(" ".join(lines).split())
+    session = None
+    for match in _SESSION.finditer(joined):
+        before = joined[:match.start()].rstrip().lower()
+        if before.endswith(("special", "emergency")):
+            continue
+        session = ordinal_number(match.group(1))
+        if session is not None:
+            break
+    agenda: list[str] = []
+    if (match := _AGENDA.search(joined)):
+        for item in _AGENDA_ITEM.finditer(match.group(1)):
+            agenda.append(f"{item.group(1)} ({item.group(2)})" if item.group(2) else item.group(1))
+    committee = report = None
+    drafts: tuple[str, ...] = ()
+    if (match := _ON_REPORT.search(joined)):
+        committee = match.group(1).strip()
+        if match.group(2):
+            committee = f"{committee} ({match.group(2)})"
+        symbols = _DOCUMENT_SYMBOL.findall(match.group(3))
+        report = symbols[0].rstrip(".") if symbols else None
+    elif (match := _WITHOUT_REFERENCE.search(joined)):
+        drafts = tuple(symbol.rstrip(".") for symbol in _DOCUMENT_SYMBOL.findall(match.group(1)))
+    title = None
+    for index, line in enumerate(lines):
+        if (match := _HEADER_TITLE.match(line)):
+            words = [match.group(1)]
+            for more in lines[index + 1:]:
+                if not more.strip() or _HEADER_TITLE.match(more) or _is_furniture(more.strip()) \
+                        or _TITLE_STOP.match(more) or _HEADER_SYMBOL.match(more):
+                    break
+                words.append(more.strip())
+            title = " ".join(" ".join(words).split())
+            break
+    return HeaderFacts(session, tuple(agenda), committee, report, drafts, title)
 
 
 def _blocks_and_footnotes(lines: list[_Line], diagnostics: list[Diagnostic]
@@ -296,6 +549,8 @@ def _starts_paragraph(line: _Line, previous: _Line) -> bool:
     """
     text = line.stripped
     ended_clause = previous.stripped.endswith((";", ":", ".", ","))
+    if _NUMBER_ALONE.match(text):  # not a numbered quotation after "as follows:"
+        return previous.stripped.endswith((";", ".")) or line.indented
     if _ITEM.match(text) or _OPERATIVE.match(text):
         return ended_clause or line.indented
     return line.indented and ended_clause and bool(_PREAMBLE_OPENER.match(text))
@@ -443,7 +698,10 @@ def _is_marker(text: str, at: int) -> bool:
 
 
 def _paragraphs(blocks: list[list[_Line]], note_numbers: set[int],
-                diagnostics: list[Diagnostic], source: str) -> list[Paragraph]:
+                diagnostics: list[Diagnostic], source: str,
+                starts: list[tuple[int, Division]] = ()) -> list[Paragraph]:
+    """Paragraphs of the blocks; ``starts`` gives the line at which each annex or part begins
+    (its paragraph ids then start with the division's id: ``annex.3``, ``A.op.2``)."""
     paragraphs: list[Paragraph] = []
     state = _MarkerState(note_numbers, source)
     preambular = 0
@@ -451,37 +709,60 @@ def _paragraphs(blocks: list[list[_Line]], note_numbers: set[int],
     current_op: str | None = None
     current_letter: str | None = None  # id of the lettered item sub-sub-items attach to
     last_letter: str | None = None
-    positions: dict[str | None, int] = {}
+    positions: dict[tuple[str | None, str | None], int] = {}
+    pending = list(starts)
+    annex_ids: set[str] = set()
+    division: Division | None = None
+    prefix_id = ""
 
     def add(pid: str, kind: ParagraphKind, number: str | None, parent: str | None,
             lines: list[_Line], prefix: int) -> None:
         text, offsets = _join(lines)
         text, offsets, markers = _strip_markers(text, offsets, state)
         _report_dangling(markers, note_numbers, lines, diagnostics)
-        positions[parent] = positions.get(parent, 0) + 1
+        scope = division.id if division else None
+        positions[scope, parent] = positions.get((scope, parent), 0) + 1
         verb = None if kind is ParagraphKind.SUBPARAGRAPH else opening_phrase(
-            text[prefix:], operative=kind is ParagraphKind.OPERATIVE)
+            text[prefix:], operative=kind is not ParagraphKind.PREAMBULAR)
         paragraphs.append(Paragraph(
-            id=pid, kind=kind, number=number, position=positions[parent], parent=parent,
-            verb=verb, text=text, start=offsets[0], end=offsets[-1] + 1, line=lines[0].number, offsets=tuple(offsets),
-            markers=tuple(markers)))
+            id=pid, kind=kind, number=number, position=positions[scope, parent], parent=parent,
+            verb=verb, text=text, start=offsets[0], end=offsets[-1] + 1, line=lines[0].number,
+            offsets=tuple(offsets), markers=tuple(markers), division=scope))
 
     for lines in blocks:
+        if pending and lines[0].number >= pending[0][0]:
+            while pending and lines[0].number >= pending[0][0]:
+                division = pending.pop(0)[1]
+            assert division is not None
+            prefix_id = f"{division.id}."
+            preambular, operative_seen = 0, False
+            current_op = current_letter = last_letter = None
+        in_annex = division is not None and division.kind is DivisionKind.ANNEX
         head = " ".join(line.stripped for line in lines[:2])
         if (op := _OPERATIVE.match(head)):
             operative_seen = True
             number = op.group(1)
-            expected = int(current_op.split(".")[1]) + 1 if current_op else 1
+            if in_annex:  # a numbered paragraph of the annex, numbered as the annex numbers
+                current_op, current_letter, last_letter = f"{prefix_id}{number}", None, None
+                if current_op in annex_ids:  # numbering restarts (rules, an appendix): kept out
+                    current_op = None
+                    continue
+                annex_ids.add(current_op)
+                add(current_op, ParagraphKind.NUMBERED, number, None, lines, 0)
+                continue
+            expected = int(current_op.rsplit(".", 1)[1]) + 1 if current_op else 1
             if int(number) != expected:
                 diagnostics.append(Diagnostic(
                     Severity.WARNING, "operative-numbering",
                     f"operative paragraph {number} follows {expected - 1}", lines[0].number))
-            current_op, current_letter, last_letter = f"op.{number}", None, None
+            current_op, current_letter, last_letter = f"{prefix_id}op.{number}", None, None
             add(current_op, ParagraphKind.OPERATIVE, number, None, lines, 0)
             continue
         if (item := _ITEM.match(head)):
             label = item.group(1)
-            owner = current_op or (f"pp.{preambular}" if preambular else None)
+            owner = current_op or (f"{prefix_id}pp.{preambular}" if preambular else None)
+            if owner is None and in_annex:
+                continue  # a list before the annex's first numbered paragraph
             if owner is None:
                 diagnostics.append(Diagnostic(Severity.WARNING, "orphan-item",
                                               f"item ({label}) outside any paragraph",
@@ -509,10 +790,14 @@ def _paragraphs(blocks: list[list[_Line]], note_numbers: set[int],
             continue
         continues = head[:1].islower() or (paragraphs and not paragraphs[-1].text.rstrip()
                                             .endswith((",", ";", ":", ".")))
-        if paragraphs and continues:
+        same_scope = bool(paragraphs) and paragraphs[-1].division == (
+            division.id if division else None)
+        if paragraphs and continues and same_scope:
             _extend_last(paragraphs, lines, state)
             _report_dangling(paragraphs[-1].markers, note_numbers, lines, diagnostics)
             continue
+        if in_annex:
+            continue  # headings, titles and tables of an annex
         if operative_seen:
             diagnostics.append(Diagnostic(Severity.WARNING, "unnumbered-block",
                                           f"unnumbered text after the operative paragraphs "
@@ -520,7 +805,7 @@ def _paragraphs(blocks: list[list[_Line]], note_numbers: set[int],
             continue
         preambular += 1
         current_letter, last_letter = None, None
-        add(f"pp.{preambular}", ParagraphKind.PREAMBULAR, None, None, lines, 0)
+        add(f"{prefix_id}pp.{preambular}", ParagraphKind.PREAMBULAR, None, None, lines, 0)
     return paragraphs
 
 
@@ -557,7 +842,7 @@ def _extend_last(paragraphs: list[Paragraph], lines: list[_Line], state: _Marker
         id=last.id, kind=last.kind, number=last.number, position=last.position,
         parent=last.parent, verb=last.verb, text=f"{last.text} {text}", start=last.start,
         end=offsets[-1] + 1, line=last.line, offsets=joined_offsets,
-        markers=last.markers + moved)
+        markers=last.markers + moved, division=last.division)
 
 
 # Words that may follow the head of an opening phrase and belong to it.

@@ -58,6 +58,10 @@ _SYMBOL = re.compile(r"(?<![\w/])((?:A|S|E)(?:/[A-Z0-9.\-]+)*/RES/[\w.\-]+(?:/[\
 _TITLE_LINE = re.compile(r"^\s*(?:Resolution\s+)?([A-Z-]*\d+/\d+(?:\s*[A-Z])?)\.\s+(\S.*?)\s*$")
 _ADOPTED = re.compile(rf"\badopted\s+by\s+the\s+([A-Z][\w ]+?)\s+on\s+({DATE_TEXT})",
                       re.IGNORECASE)
+# Header lines the parser reads facts from besides symbol, date and title.
+_HEADER_KEEP = re.compile(r"^\s*(?:[A-Z][a-z]+(?:-[a-z]+)?\s+session\b|Agenda\s+items?\s+\d|"
+                          r"\[\s*(?:on\s+the\s+reports?\s+of|without\s+reference\s+to))",
+                          re.IGNORECASE)
 _OPERATIVE_START = re.compile(r"^\s*\d{1,3}\.\s+(?:(?:[A-Z][a-z]+ly|Also|Further)\s+)*"
                               r"[A-Z][a-z]+s\b")
 _PREAMBLE_START = re.compile(
@@ -914,6 +918,9 @@ def _assemble(paragraphs: list[str], notes: list[tuple[int, str]], meta: dict[st
             header.extend(line.strip() for line in header_lines if line.strip())
         elif symbol:
             header.append(symbol)
+        if not keep_header:  # session, agenda items, the report adopted on: kept as printed
+            header.extend(" ".join(line.split()) for line in header_lines
+                          if _HEADER_KEEP.search(line))
         if adopted is None:
             adopted = _long_date(meta.get("adopted") or meta.get("adoption_date")
                                  or meta.get("date"))

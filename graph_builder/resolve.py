@@ -96,6 +96,8 @@ def resolve_references(extraction: Extraction, *, catalogue: Catalogue | None = 
     diagnostics: list[Diagnostic] = []
     for reference in extraction.references:
         target, problem = resolve_target(reference, catalogue, minter)
+        if problem is None:
+            problem = _unresolved(target, reference, catalogue)
         if problem is not None:
             line, column = document.line_column(reference.start)
             diagnostics.append(Diagnostic(problem.severity, problem.code, problem.message,
@@ -106,6 +108,19 @@ def resolve_references(extraction: Extraction, *, catalogue: Catalogue | None = 
             quote=reference.quote, start=reference.start, end=reference.end,
             footnote=reference.footnote, named_iri=_named_iri(reference, catalogue, minter)))
     return Resolved(extraction, tuple(citations), tuple(diagnostics))
+
+
+def _unresolved(target: Target, reference: Reference, catalogue: Catalogue
+                ) -> Diagnostic | None:
+    """A warning for a citation of a document the catalogue does not know: its node is kept
+    in the graph (with the quote), so the user sees what the catalogue lacks."""
+    if target.key is not None or target.symbol is None or catalogue.document(target.symbol):
+        return None
+    what = target.symbol if target.annex is None else _describe(
+        DocumentRef(target.symbol, target.annex))
+    return Diagnostic(Severity.WARNING, "citation-unresolved",
+                      f"{what} is neither in the instrument catalogue nor a document it knows: "
+                      f"\"{reference.quote}\"")
 
 
 def _named_iri(reference: Reference, catalogue: Catalogue, minter: IriMinter) -> str | None:

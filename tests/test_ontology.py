@@ -61,6 +61,7 @@ SUBDIVISION_KINDS = (
     "OperativeParagraph",
     "SubParagraph",
     "Annex",
+    "Part",
     "Article",
     "ArticleParagraph",
     "NumberedParagraph",
@@ -95,6 +96,8 @@ DOMAIN_RANGE_AXIOMS = [
     (LEX.supplements, RDFS.range, LEX.Instrument),
     (LEX.adoptedBy, RDFS.domain, LEX.Instrument),
     (LEX.footnoteRef, RDFS.range, LEX.Footnote),
+    (LEX.adoptedOnReport, RDFS.domain, LEX.Resolution),
+    (LEX.adoptedOnDraft, RDFS.domain, LEX.Resolution),
 ]
 
 INTEGER_PROPERTIES = (
@@ -110,6 +113,7 @@ INTEGER_PROPERTIES = (
     "column",
     "tripleCount",
     "diagnosticCount",
+    "session",
 )
 DATE_PROPERTIES = ("entryIntoForce",)
 STRING_PROPERTIES = (
@@ -125,6 +129,8 @@ STRING_PROPERTIES = (
     "sourcePath",
     "contentHash",
     "builtWith",
+    "agendaItem",
+    "committee",
 )
 DATATYPE_RANGES = {
     **{name: XSD.integer for name in INTEGER_PROPERTIES},

@@ -41,9 +41,10 @@ FORMATS = [
     pytest.param(
         "A-RES-79-902.md",
         ("A/RES/79/902", "2024-11-25", "Declaration on the examples", 48),
-        ["pp.1", "pp.2", "op.1", "op.2", "op.2.a", "op.2.b", "op.2.c", "op.3"],
-        {"op.1": [1, 2], "op.2": [3]},
-        id="markdown: metadata from front matter, plain notes, run-together and unlabeled items"),
+        ["pp.1", "annex.1", "annex.2", "annex.2.a", "annex.2.b", "annex.2.c", "annex.3"],
+        {"annex.1": [1, 2], "annex.2": [3]},
+        id="markdown: metadata from front matter, plain notes, run-together and unlabeled items"
+           ", numbered paragraphs in an annex"),
     pytest.param(
         "A-RES-78-903.html",
         ("A/RES/78/903", "2023-12-18", "Strengthening the examples", 50),
