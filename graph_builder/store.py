@@ -253,11 +253,25 @@ def build_document(task: tuple[str, str, str, bool]) -> BuiltDocument:
     """
     from .api import process
     from .emit import emit_triples
+    from .treaty import diagnostic_counts, is_treaty_text, read_treaty, treaty_triples
 
     path, shown, digest, merged = task
     if "catalogue" not in _WORKER:
         _init_worker(DEFAULT_BASE)
     catalogue, minter = _WORKER["catalogue"], _WORKER["minter"]
+    if is_treaty_text(shown):  # a treaty text: its graph is named by its instrument's IRI
+        try:
+            built = treaty_triples(read_treaty(shown, catalogue=catalogue),  # type: ignore[arg-type]
+                                   catalogue=catalogue, minter=minter)  # type: ignore[arg-type]
+        except LexgraphError as error:
+            return BuiltDocument(path, shown, digest, error=str(error))
+        except Exception as error:  # a bug on one document must not stop a corpus build
+            return BuiltDocument(path, shown, digest,
+                                 error=f"{shown}: internal error: {type(error).__name__}: {error}")
+        return BuiltDocument(path, shown, digest, graph=built.iri,
+                             nquads=built.triples.nquads(built.iri)
+                             + (built.triples.nquads() if merged else ""),
+                             triples=len(built.triples), diagnostics=diagnostic_counts(built))
     try:
         resolved = process(shown, catalogue=catalogue, minter=minter)  # type: ignore[arg-type]
     except LexgraphError as error:
