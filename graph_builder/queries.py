@@ -461,7 +461,8 @@ def _run_oxigraph(store: Any, named: NamedQuery, values: dict[str, Identifier],
 
     substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in values.items()}
     try:
-        result = store.query(named.text, base_iri=base_iri, substitutions=substitutions or None,
+        result = store.query(anchor_values(named.text, substitutions), base_iri=base_iri,
+                             substitutions=substitutions or None,
                              use_default_graph_as_union=union)
     except SyntaxError as error:
         raise _oxigraph_syntax_error(named, error) from None
@@ -483,6 +484,38 @@ def _run_oxigraph(store: Any, named: NamedQuery, values: dict[str, Identifier],
         graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate),
                    to_rdflib(triple.object)))
     return QueryResult("CONSTRUCT", graph=graph)
+
+
+def anchor_values(text: str, substitutions: Mapping[Any, Any]) -> str:
+    """The query with its bound values also given as a VALUES block opening its WHERE group.
+
+    Oxigraph plans a query before it applies ``substitutions``, so a query about one
+    instrument is planned as if it were about all of them (seconds on a corpus store). A
+    VALUES block at the start of the group lets the planner start from the value (tens of
+    milliseconds). The terms are written by pyoxigraph's own serializer from terms already
+    parsed, never from the user's text, and the substitutions still bind the variables.
+    """
+    if not substitutions:
+        return text
+    tokens = sparql_tokens(text)
+    for index, token in enumerate(tokens):
+        if token.kind == "word" and token.text.upper() in ("SELECT", "CONSTRUCT", "ASK",
+                                                          "DESCRIBE"):
+            rest = tokens[index:]
+            where = next((i for i, t in enumerate(rest)
+                          if t.kind == "word" and t.text.upper() == "WHERE"), None)
+            if where is None and token.text.upper() != "SELECT":
+                return text  # a CONSTRUCT's first group is its template
+            opening = next((t for t in rest[where or 0:] if t.text == "{"), None)
+            break
+    else:
+        return text
+    if opening is None:
+        return text
+    names = " ".join(str(variable) for variable in substitutions)
+    row = " ".join(str(term) for term in substitutions.values())
+    block = f" VALUES ({names}) {{ ({row}) }} "
+    return text[:opening.start + 1] + block + text[opening.start + 1:]
 
 
 def to_oxigraph(term: Identifier) -> Any:

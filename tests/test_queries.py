@@ -452,3 +452,28 @@ def test_cli_malformed_query_points_at_line_and_column(tmp_path, capsys):
     assert code == 2 and out == ""
     assert err.startswith(f"lexgraph: error: {bad}:3:") and "SPARQL syntax error" in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("text", "bindings", "expected"), [
+    ("SELECT ?a WHERE { ?a ?b ?c }", {"a": ox.NamedNode("http://e/a")},
+     "SELECT ?a WHERE { VALUES (?a) { (<http://e/a>) }  ?a ?b ?c }"),
+    ("PREFIX e: <http://e/> SELECT * { ?a e:p ?c }", {"c": ox.Literal('say "hi"', language="en")},
+     'PREFIX e: <http://e/> SELECT * { VALUES (?c) { ("say \\"hi\\""@en) }  ?a e:p ?c }'),
+    ("CONSTRUCT { ?a ?b ?c } WHERE { ?a ?b ?c }", {"a": ox.NamedNode("http://e/a")},
+     "CONSTRUCT { ?a ?b ?c } WHERE { VALUES (?a) { (<http://e/a>) }  ?a ?b ?c }"),
+    ("ASK { ?a ?b ?c }", {"a": ox.NamedNode("http://e/a"), "b": ox.NamedNode("http://e/b")},
+     "ASK { ?a ?b ?c }"),  # no WHERE: left to the substitutions
+    ("# SELECT { in a comment\nSELECT ?a WHERE { ?a ?b '{' }", {"a": ox.NamedNode("http://e/a")},
+     "# SELECT { in a comment\nSELECT ?a WHERE { VALUES (?a) { (<http://e/a>) }  ?a ?b '{' }"),
+    ("DESCRIBE ?a", {"a": ox.NamedNode("http://e/a")}, "DESCRIBE ?a"),
+    ("SELECT ?a WHERE { ?a ?b ?c }", {}, "SELECT ?a WHERE { ?a ?b ?c }"),
+], ids=["select", "short-select-literal", "construct", "ask", "comment-and-string", "describe",
+        "nothing-bound"])
+def test_bound_values_also_open_the_where_group(text, bindings, expected):
+    """Oxigraph plans before it substitutes: the values are given to the planner as VALUES."""
+    from graph_builder.queries import anchor_values
+
+    substitutions = {ox.Variable(name): term for name, term in bindings.items()}
+    anchored = anchor_values(text, substitutions)
+    assert anchored == expected
+    ox.Store().query(anchored, substitutions=substitutions or None)  # still valid SPARQL
