@@ -462,6 +462,29 @@ def check(data: Graph | ox.Store, *, rules: Sequence[Rule] | None = None,
     return CheckReport(tuple(run_rules(store, rules, default_graph)), rules)
 
 
+def check_store(location: str | Path, *, rules: Sequence[Rule] | None = None,
+                jobs: int = 1) -> CheckReport:
+    """Check a corpus store in place: its default graph, the rules shared among ``jobs``
+    processes, each with its own read-only handle on the store."""
+    rules = tuple(rules if rules is not None else default_rules())
+    shares = [(str(location), rules[i::jobs]) for i in range(max(1, jobs)) if rules[i::jobs]]
+    if len(shares) <= 1:
+        found = _check_share(shares[0]) if shares else []
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        with ProcessPoolExecutor(max_workers=len(shares), mp_context=get_context("fork")) as pool:
+            found = [f for part in pool.map(_check_share, shares) for f in part]
+    found.sort(key=lambda f: (f.source or "~", f.line or 0, f.column or 0, f.code, f.focus))
+    return CheckReport(tuple(found), rules)
+
+
+def _check_share(share: tuple[str, Sequence[Rule]]) -> list[Finding]:
+    location, rules = share
+    return run_rules(ox.Store.read_only(location), rules, [ox.DefaultGraph()])
+
+
 def check_with_pyshacl(graph: Graph, *, shapes: str | Path | None = None) -> CheckReport:
     """The reference engine: pySHACL on the shapes (slow on large graphs; no citation checks)."""
     import pyshacl

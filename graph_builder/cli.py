@@ -118,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="resolution texts, RDF files, or folders of them")
     check.add_argument("--store", metavar="DIR",
                        help="check a store made by 'lexgraph build --store' (read-only)")
+    check.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                       help="with --store: run the checks in N processes (default: the "
+                       "number of CPUs)")
     check.add_argument("-f", "--format", choices=("human", "json", "turtle", "sarif"),
                        default="human", help="report format (turtle: a SHACL validation report)")
     check.add_argument("--severity", default="warning", choices=("error", "warning", "info"),
@@ -352,8 +355,7 @@ def _check_store(args: argparse.Namespace, report_level: Severity,
                  fail_level: Severity) -> int:
     """Check a corpus store where it lies: its default graph, the documents merged with the
     ontology."""
-    import pyoxigraph as ox
-
+    from .check import check_store
     from .store import open_store, store_totals
 
     if args.sources or args.engine == "shacl":
@@ -361,9 +363,12 @@ def _check_store(args: argparse.Namespace, report_level: Severity,
     if any(v is not None for v in (args.symbol, args.date, args.title, args.plenary_meeting)):
         raise ValueError("--symbol, --date, --title and --plenary-meeting do not apply to "
                          "--store")
-    store = open_store(args.store, read_only=True)
-    report = check(store, rules=check_rules(args.shacl), default_graph=[ox.DefaultGraph()])
+    if args.jobs < 1:
+        raise ValueError("--jobs must be 1 or more")
+    store = open_store(args.store, read_only=True)  # a clear error if it is not a store
     documents, _ = store_totals(store)
+    del store
+    report = check_store(args.store, rules=check_rules(args.shacl), jobs=args.jobs)
     return _report(args, report, report_level, fail_level, documents, 0)
 
 
