@@ -21,7 +21,8 @@ time limit and a result-size limit answer with an error instead of running on.
 
 On POSIX the server is a supervisor with pre-forked worker processes that share the loaded
 store: a worker whose query outlives the time limit answers 503, stops taking requests, and is
-replaced, so a runaway query is really stopped (pyoxigraph cannot cancel one in process).
+replaced, so a runaway query is really stopped (pyoxigraph cannot cancel one in process). A new
+connection goes to the worker holding the fewest, so keep-alive clients spread evenly.
 Without ``fork`` (or with ``--workers 0``) it serves from threads of one process, and a query
 past the limit is answered with 503 but finishes in the background.
 """
@@ -29,16 +30,19 @@ past the limit is answered with 503 but finishes in the background.
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import gc
 import hmac
 import json
+import mmap
 import os
 import re
 import shutil
 import signal
 import socket
 import socketserver
+import struct
 import sys
 import tempfile
 import threading
@@ -122,7 +126,7 @@ class Response:
 # --------------------------------------------------------------------------------------------
 # Formats and content negotiation
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: a cheap cache key
 class _Format:
     name: str
     media_type: str
@@ -146,6 +150,7 @@ DATASET_FORMATS = (
     _Format("nquads", "application/n-quads", (), "N_QUADS"),
     _Format("trig", "application/trig", (), "TRIG"),
 )
+ASK_FORMATS = RESULT_FORMATS[:2]
 _FORMAT_IRIS = {"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML",
                 "csv": "SPARQL_Results_CSV", "tsv": "SPARQL_Results_TSV", "turtle": "Turtle",
                 "nt": "N-Triples", "jsonld": "JSON-LD", "rdfxml": "RDF_XML"}
@@ -171,10 +176,32 @@ def _parse_accept(header: str | None) -> list[tuple[str, float, int]]:
     return ranges
 
 
+_NEGOTIATED: dict[tuple[Any, ...], Any] = {}  # (accept, formats, requested) -> _Format | None
+_NEGOTIATED_MAX = 512
+
+
 def negotiate(accept: str | None, formats: Sequence[_Format], requested: str | None = None
               ) -> _Format | None:
     """The format to answer with: a ``format`` parameter wins, then the best ``Accept`` match,
-    ties going to the order of ``formats``; ``None`` when nothing acceptable is on offer."""
+    ties going to the order of ``formats``; ``None`` when nothing acceptable is on offer.
+
+    Clients send the same few ``Accept`` headers again and again: the answers are kept (a
+    bounded number of them, for headers of a usual length)."""
+    if len(accept or "") + len(requested or "") > 512:
+        return _negotiate(accept, formats, requested)
+    key = (accept, tuple(formats), requested)
+    found = _NEGOTIATED.get(key, key)
+    if found is not key:
+        return found
+    chosen = _negotiate(accept, formats, requested)
+    if len(_NEGOTIATED) >= _NEGOTIATED_MAX:
+        _NEGOTIATED.clear()
+    _NEGOTIATED[key] = chosen
+    return chosen
+
+
+def _negotiate(accept: str | None, formats: Sequence[_Format], requested: str | None
+               ) -> _Format | None:
     if requested:
         for fmt in formats:
             if requested.lower() in (fmt.name, fmt.media_type, *fmt.aliases):
@@ -204,6 +231,43 @@ def negotiate(accept: str | None, formats: Sequence[_Format], requested: str | N
 def _mime(fmt: _Format) -> str:
     text = fmt.media_type.startswith("text/") or fmt.name in ("json", "jsonld", "nt")
     return f"{fmt.media_type}; charset=utf-8" if text else fmt.media_type
+
+
+# --------------------------------------------------------------------------------------------
+# Request parameters
+
+def _unquote(text: str) -> str:
+    """``urllib.parse.unquote(text, errors="strict")``, in C for ASCII text: the query of a GET
+    is all percent escapes, and urllib decodes them one by one in Python."""
+    if "%" not in text:
+        return text
+    if text.isascii() and _escape_decode is not None:
+        try:
+            raw = _escape_decode(text.replace("\\", "\\\\").replace("%", "\\x")
+                                 .encode("ascii"))[0]
+        except ValueError:  # a % without two hex digits, which urllib keeps as it is
+            pass
+        else:
+            return raw.decode("utf-8")  # UnicodeDecodeError like urllib's errors="strict"
+    return urllib.parse.unquote(text, errors="strict")
+
+
+_escape_decode = getattr(codecs, "escape_decode", None)
+
+
+def parse_qs(text: str) -> dict[str, list[str]]:
+    """``urllib.parse.parse_qs(text, keep_blank_values=True, errors="strict")``, faster.
+
+    >>> parse_qs("query=ASK%20%7B%7D&default-graph-uri=&x")
+    {'query': ['ASK {}'], 'default-graph-uri': [''], 'x': ['']}
+    """
+    params: dict[str, list[str]] = {}
+    for pair in text.split("&"):
+        if pair:
+            name, _, value = pair.partition("=")
+            params.setdefault(_unquote(name.replace("+", " ")), []).append(
+                _unquote(value.replace("+", " ")))
+    return params
 
 
 # --------------------------------------------------------------------------------------------
@@ -353,8 +417,7 @@ class SparqlService:
         """The protocol parameters (URL and form body merged), and a directly posted body."""
         def parse(text: str) -> dict[str, list[str]]:
             try:
-                return urllib.parse.parse_qs(text, keep_blank_values=True, strict_parsing=False,
-                                             encoding="utf-8", errors="strict")
+                return parse_qs(text)
             except UnicodeDecodeError:
                 raise HttpError(400, "the request parameters are not valid UTF-8") from None
 
@@ -495,7 +558,7 @@ class SparqlService:
                 body = self._serialize(result, getattr(ox.RdfFormat, fmt.ox), deadline)
             else:
                 offered = RESULT_FORMATS if isinstance(result, ox.QuerySolutions) \
-                    else RESULT_FORMATS[:2]
+                    else ASK_FORMATS
                 fmt = negotiate(request.headers.get("accept"), offered, requested)
                 if fmt is None:
                     raise self._not_acceptable(offered)
@@ -840,35 +903,45 @@ class _Exchange:
 
 
 class _Watchdog:
-    """One thread per server that answers 503 for the requests past their deadline."""
+    """One thread per server that answers 503 for the requests past their deadline.
+
+    A connection registers once, not every request: the request in flight is its handler's
+    ``exchange``, set and cleared without a lock, and the watchdog looks at every connection
+    twenty times a second."""
 
     def __init__(self) -> None:
-        self.pending: dict[int, _Exchange] = {}
+        self.handlers: set[_Handler] = set()
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
 
-    def watch(self, exchange: _Exchange) -> None:
+    def register(self, handler: _Handler) -> None:
         with self.lock:
-            self.pending[id(exchange)] = exchange
+            self.handlers.add(handler)
             if self.thread is None:
                 self.thread = threading.Thread(target=self._run, daemon=True,
                                                name="lexgraph-watchdog")
                 self.thread.start()
 
-    def forget(self, exchange: _Exchange) -> None:
+    def unregister(self, handler: _Handler) -> None:
         with self.lock:
-            self.pending.pop(id(exchange), None)
+            self.handlers.discard(handler)
+
+    def active(self) -> int:
+        """The requests in flight."""
+        with self.lock:
+            handlers = list(self.handlers)
+        return sum(1 for handler in handlers if handler.exchange is not None)
 
     def _run(self) -> None:
         while True:
             time.sleep(0.05)
             now = time.monotonic()
             with self.lock:
-                late = [e for e in self.pending.values() if e.deadline <= now]
-                for exchange in late:
-                    self.pending.pop(id(exchange), None)
-            for exchange in late:
-                exchange.handler._time_out(exchange)
+                handlers = list(self.handlers)
+            for handler in handlers:
+                exchange = handler.exchange
+                if exchange is not None and exchange.deadline <= now and not exchange.answered:
+                    handler._time_out(exchange)
 
 
 class _Server(ThreadingHTTPServer):
@@ -878,13 +951,17 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, address: Any, service: SparqlService, *, verbose: bool = False,
                  on_timeout: Callable[[], None] | None = None, sock: socket.socket | None = None,
-                 family: int = socket.AF_INET) -> None:
+                 family: int = socket.AF_INET, balance: _Balance | None = None,
+                 slot: int = 0) -> None:
         self.address_family = family
         self.service = service
         self.verbose = verbose
         self.on_timeout = on_timeout
-        self.active = 0
-        self.active_lock = threading.Lock()
+        self.balance = balance  # with the other workers accepting on the same socket
+        self.slot = slot
+        self.connections = 0
+        self.withdrawn = False
+        self.count_lock = threading.Lock()
         self.watchdog = _Watchdog()
         if sock is None:
             super().__init__(address, _Handler)
@@ -892,6 +969,57 @@ class _Server(ThreadingHTTPServer):
             super().__init__(address, _Handler, bind_and_activate=False)
             self.socket = sock
             self.server_address = sock.getsockname()
+        host, port = self.server_address[:2]
+        self.default_base = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        balance = self.balance
+        if balance is not None:
+            # Every worker wakes for a new connection: the one holding the fewest takes it, and
+            # the others find nothing left to accept (the socket does not block). Keep-alive
+            # clients so spread evenly over the workers; by chance, one worker would often hold
+            # most of them and be the bottleneck, a worker running Python on one core at a time.
+            extra = self.connections - balance.least()
+            if extra > 0:
+                time.sleep(min(0.001 * extra, 0.01))
+        connection, address = self.socket.accept()
+        connection.setblocking(True)
+        if balance is not None:
+            self._count(1)
+        return connection, address
+
+    def shutdown_request(self, request: Any) -> None:
+        super().shutdown_request(request)
+        if self.balance is not None:
+            self._count(-1)
+
+    def withdraw(self) -> None:
+        """Take no new connection (a retiring worker): the others stop leaving them to it."""
+        self.withdrawn = True
+        if self.balance is not None:
+            self._count(0)
+
+    def _count(self, change: int) -> None:
+        with self.count_lock:
+            self.connections += change
+            self.balance.set(self.slot, _WITHDRAWN if self.withdrawn else self.connections)
+
+
+_WITHDRAWN = 1 << 40  # the connection count of a worker that takes no more
+
+
+class _Balance:
+    """How many connections each worker holds, in memory the forked workers share."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.memory = mmap.mmap(-1, 8 * workers)
+
+    def set(self, slot: int, count: int) -> None:
+        struct.pack_into("q", self.memory, 8 * slot, count)
+
+    def least(self) -> int:
+        return min(struct.unpack_from(f"{self.workers}q", self.memory))
 
 
 _REASONS = {200: "OK", 201: "Created", 204: "No Content", 303: "See Other", 400: "Bad Request",
@@ -900,18 +1028,26 @@ _REASONS = {200: "OK", 201: "Created", 204: "No Content", 303: "See Other", 400:
             415: "Unsupported Media Type", 422: "Unprocessable Content",
             431: "Request Header Fields Too Large", 500: "Internal Server Error",
             501: "Not Implemented", 503: "Service Unavailable", 505: "HTTP Version Not Supported"}
+_STATUS_LINES = {status: f"HTTP/1.1 {status} {reason}\r\nServer: lexgraph\r\n"
+                 for status, reason in _REASONS.items()}
 _METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"}
-_DATE: list[Any] = [0, ""]  # the Date header, formatted once a second
+_DATE: tuple[int, str] = (0, "")  # the Date header line, formatted once a second
 
 
 def _http_date() -> str:
+    """``Date: ...\\r\\n`` of now."""
+    global _DATE
     now = int(time.time())
-    if _DATE[0] != now:
-        _DATE[:] = [now, formatdate(now, usegmt=True)]
-    return _DATE[1]
+    date = _DATE
+    if date[0] != now:
+        date = _DATE = (now, f"Date: {formatdate(now, usegmt=True)}\r\n")
+    return date[1]
+
 
 _MAX_LINE = 65536
 _MAX_HEADERS = 100
+_BLANK_LINES = (b"\r\n", b"\n")
+_HEADER_ENDS = (b"\r\n", b"\n", b"")
 
 
 class _Handler(socketserver.StreamRequestHandler):
@@ -922,6 +1058,7 @@ class _Handler(socketserver.StreamRequestHandler):
 
     server: _Server
     rbufsize = 65536
+    exchange: _Exchange | None = None
 
     def setup(self) -> None:
         super().setup()
@@ -931,6 +1068,12 @@ class _Handler(socketserver.StreamRequestHandler):
         self.close_connection = False
         self.command = ""
         self.write_lock = threading.Lock()
+        self.exchange = None
+        self.server.watchdog.register(self)
+
+    def finish(self) -> None:
+        self.server.watchdog.unregister(self)
+        super().finish()
 
     def handle(self) -> None:
         for _ in range(1_000_000):  # requests on this connection
@@ -948,9 +1091,10 @@ class _Handler(socketserver.StreamRequestHandler):
         return False
 
     def _one(self) -> bool:
-        line = self.rfile.readline(_MAX_LINE + 1)
-        while line in (b"\r\n", b"\n"):  # tolerate blank lines between requests
-            line = self.rfile.readline(_MAX_LINE + 1)
+        rfile = self.rfile
+        line = rfile.readline(_MAX_LINE + 1)
+        while line in _BLANK_LINES:  # tolerate blank lines between requests
+            line = rfile.readline(_MAX_LINE + 1)
         if not line:
             return False
         self.command = ""
@@ -962,31 +1106,58 @@ class _Handler(socketserver.StreamRequestHandler):
         method, target, version = parts
         if version not in ("HTTP/1.1", "HTTP/1.0"):
             return self._fail(505, f"{version} is not supported")
-        headers: dict[str, str] = {}
-        for _ in range(_MAX_HEADERS + 1):
-            raw = self.rfile.readline(_MAX_LINE + 1)
-            if raw in (b"\r\n", b"\n", b""):
-                break
-            if len(raw) > _MAX_LINE:
-                return self._fail(431, "a request header is too long")
-            name, sep, value = raw.decode("latin-1").partition(":")
-            if not sep:
-                return self._fail(400, "malformed request header")
-            key = name.strip().lower()
-            headers[key] = f"{headers[key]}, {value.strip()}" if key in headers \
-                else value.strip()
-        else:
-            return self._fail(431, "too many request headers")
+        headers = self._headers()
+        if isinstance(headers, tuple):
+            return self._fail(*headers)
         self.command = method
-        connection = headers.get("connection", "").lower()
-        self.close_connection = "close" in connection or (
-            version == "HTTP/1.0" and "keep-alive" not in connection)
+        connection = headers.get("connection")
+        if connection is None:
+            self.close_connection = version == "HTTP/1.0"
+        else:
+            connection = connection.lower()
+            self.close_connection = "close" in connection or (
+                version == "HTTP/1.0" and "keep-alive" not in connection)
         if method not in _METHODS:
             return self._fail(501, f"{method} is not supported")
         if self.server.verbose:
             sys.stderr.write(f"{self.client_address[0]} - {method} {target}\n")
         self._exchange(method, target, headers)
         return True
+
+    def _headers(self) -> dict[str, str] | tuple[int, str]:
+        """The request's header fields (lower-case names), or the error to answer."""
+        rfile = self.rfile
+        # Most often the whole header block has arrived with the request line: take it in one
+        # piece when it ends with an empty CRLF line and holds no bare LF.
+        buffered = rfile.peek(1)
+        if buffered.startswith(b"\r\n"):  # no header at all
+            rfile.read(2)
+            return {}
+        end = buffered.find(b"\r\n\r\n")
+        if end >= 0 and buffered.count(b"\n", 0, end) == buffered.count(b"\r\n", 0, end):
+            lines = rfile.read(end + 4)[:end].decode("latin-1").split("\r\n")
+            if len(lines) > _MAX_HEADERS:
+                return 431, "too many request headers"
+        else:
+            lines = []
+            for _ in range(_MAX_HEADERS + 1):
+                raw = rfile.readline(_MAX_LINE + 1)
+                if raw in _HEADER_ENDS:
+                    break
+                if len(raw) > _MAX_LINE:
+                    return 431, "a request header is too long"
+                lines.append(raw.decode("latin-1"))
+            else:
+                return 431, "too many request headers"
+        headers: dict[str, str] = {}
+        for text in lines:
+            name, sep, value = text.partition(":")
+            if not sep:
+                return 400, "malformed request header"
+            key = name.strip().lower()
+            value = value.strip()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        return headers
 
     def _body(self, headers: dict[str, str], limit: int) -> bytes:
         if headers.get("expect", "").lower() == "100-continue":
@@ -1001,7 +1172,7 @@ class _Handler(socketserver.StreamRequestHandler):
                     raise HttpError(400, "malformed chunked body") from None
                 if chunk == 0:
                     for _ in range(_MAX_HEADERS):
-                        if self.rfile.readline(_MAX_LINE) in (b"\r\n", b"\n", b""):
+                        if self.rfile.readline(_MAX_LINE) in _HEADER_ENDS:
                             break
                     break
                 size += chunk
@@ -1024,22 +1195,25 @@ class _Handler(socketserver.StreamRequestHandler):
     def _exchange(self, method: str, target: str, headers: dict[str, str]) -> None:
         server = self.server
         service = server.service
-        deadline = time.monotonic() + service.options.timeout
-        exchange = _Exchange(self, deadline)
-        path, _, query_string = target.partition("?")
-        path = path.split("#")[0] or "/"
-        if "://" in path:  # an absolute-form target
-            path = urllib.parse.urlsplit(target).path or "/"
-        host = headers.get("host") or "{}:{}".format(*server.server_address[:2])
-        with server.active_lock:
-            server.active += 1
-        server.watchdog.watch(exchange)
+        exchange = self.exchange = _Exchange(self, time.monotonic() + service.options.timeout)
         try:
+            path, _, query_string = target.partition("?")
+            if "#" in path:
+                path = path.split("#")[0]
+            if "://" in path:  # an absolute-form target
+                path = urllib.parse.urlsplit(target).path
+            path = path or "/"
+            host = headers.get("host")
             try:
-                limit = MAX_STORE_BODY if path.rstrip("/") == "/store" else MAX_QUERY_BODY
-                body = self._body(headers, limit)
-                request = Request(method, path, query_string, headers, body, f"http://{host}")
-                response = service.handle(request, deadline)
+                if "content-length" in headers or "transfer-encoding" in headers \
+                        or "expect" in headers:
+                    body = self._body(headers, MAX_STORE_BODY if path.rstrip("/") == "/store"
+                                      else MAX_QUERY_BODY)
+                else:
+                    body = b""
+                request = Request(method, path, query_string, headers, body,
+                                  f"http://{host}" if host else server.default_base)
+                response = service.handle(request, exchange.deadline)
             except HttpError as error:
                 response = Response(error.status, (error.message + "\n").encode(),
                                     "text/plain; charset=utf-8", error.headers)
@@ -1051,22 +1225,24 @@ class _Handler(socketserver.StreamRequestHandler):
                 exchange.answered = True
                 self._send(response)
         finally:
-            server.watchdog.forget(exchange)
-            with server.active_lock:
-                server.active -= 1
+            self.exchange = None
 
     def _send(self, response: Response) -> None:
-        lines = [f"HTTP/1.1 {response.status} {_REASONS.get(response.status, 'Unknown')}",
-                 "Server: lexgraph", f"Date: {_http_date()}"]
-        lines += [f"{name}: {value}" for name, value in response.headers]
+        status = response.status
+        head = _STATUS_LINES.get(status) or f"HTTP/1.1 {status} Unknown\r\nServer: lexgraph\r\n"
+        head += _http_date()
+        for name, value in response.headers:
+            head += f"{name}: {value}\r\n"
         if response.content_type:
-            lines.append(f"Content-Type: {response.content_type}")
-        lines.append(f"Content-Length: {len(response.body)}")
+            head += f"Content-Type: {response.content_type}\r\n"
+        head += f"Content-Length: {len(response.body)}\r\n"
         if self.close_connection:
-            lines.append("Connection: close")
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+            head += "Connection: close\r\n"
+        data = (head + "\r\n").encode("latin-1")
+        if self.command != "HEAD":
+            data += response.body
         with self.write_lock:
-            self.wfile.write(head + response.body if self.command != "HEAD" else head)
+            self.wfile.write(data)
 
     def _time_out(self, exchange: _Exchange) -> None:
         """The watchdog: answer 503 for a request still running at the deadline."""
@@ -1193,7 +1369,8 @@ class EndpointServer:
 
 
 def _worker(sock: socket.socket, open_store: Callable[[], Any], options: Options,
-            sources: Sequence[str], verbose: bool) -> None:
+            sources: Sequence[str], verbose: bool, balance: _Balance | None = None,
+            slot: int = 0) -> None:
     """A forked worker: serve until the supervisor stops it or a query times out."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -1209,18 +1386,18 @@ def _worker(sock: socket.socket, open_store: Callable[[], Any], options: Options
         retiring.set()
 
         def finish() -> None:
+            httpd.withdraw()
             httpd.shutdown()
             end = time.monotonic() + options.timeout
             while time.monotonic() < end:
-                with httpd.active_lock:
-                    if httpd.active <= 1:
-                        break
+                if httpd.watchdog.active() <= 1:
+                    break
                 time.sleep(0.05)
             os._exit(75)
         threading.Thread(target=finish, daemon=True).start()
 
     httpd = _Server(sock.getsockname(), service, verbose=verbose, on_timeout=retire, sock=sock,
-                    family=sock.family)
+                    family=sock.family, balance=balance, slot=slot)
     httpd.serve_forever(poll_interval=0.2)
     while True:  # retire() ends the process
         time.sleep(1)
@@ -1228,21 +1405,31 @@ def _worker(sock: socket.socket, open_store: Callable[[], Any], options: Options
 
 def _supervise(sock: socket.socket, open_store: Callable[[], Any], options: Options,
                sources: Sequence[str], workers: int, verbose: bool) -> int:
-    children: set[int] = set()
+    children: dict[int, int] = {}  # pid -> slot
     stopping = threading.Event()
+    balance = _Balance(workers) if workers > 1 else None
+    if balance is not None:
+        sock.setblocking(False)  # a worker that wakes for a connection another took goes on
 
-    def spawn() -> None:
+    def spawn(slot: int) -> None:
+        if stopping.is_set():
+            return
+        if balance is not None:
+            balance.set(slot, 0)
         pid = os.fork()
         if pid == 0:  # the worker
             code = 0
             try:
-                _worker(sock, open_store, options, sources, verbose)
+                _worker(sock, open_store, options, sources, verbose, balance, slot)
             except BaseException as error:  # noqa: BLE001 - a worker must never return
                 sys.stderr.write(f"lexgraph: worker error: {type(error).__name__}: {error}\n")
                 code = 70
             finally:
                 os._exit(code)
-        children.add(pid)
+        children[pid] = slot
+        if stopping.is_set():  # stopped while forking, before this worker was known
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
 
     def stop(signum: int, frame: Any) -> None:
         stopping.set()
@@ -1252,8 +1439,8 @@ def _supervise(sock: socket.socket, open_store: Callable[[], Any], options: Opti
 
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        for _ in range(workers):
-            spawn()
+        for slot in range(workers):
+            spawn(slot)
         failures = 0
         while children:
             try:
@@ -1262,12 +1449,12 @@ def _supervise(sock: socket.socket, open_store: Callable[[], Any], options: Opti
                 break
             except InterruptedError:
                 continue
-            children.discard(pid)
+            slot = children.pop(pid, 0)
             if stopping.is_set():
                 continue
             code = os.waitstatus_to_exitcode(status)
             if code == 75:  # retired after a timeout
-                spawn()
+                spawn(slot)
                 continue
             failures += 1
             if failures > 20:
@@ -1275,7 +1462,7 @@ def _supervise(sock: socket.socket, open_store: Callable[[], Any], options: Opti
                 stop(signal.SIGTERM, None)
                 return 2
             time.sleep(min(0.1 * failures, 2))
-            spawn()
+            spawn(slot)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -1284,7 +1471,7 @@ def _supervise(sock: socket.socket, open_store: Callable[[], Any], options: Opti
             with contextlib.suppress(ChildProcessError):
                 pid, _ = os.waitpid(-1, os.WNOHANG)
                 if pid:
-                    children.discard(pid)
+                    children.pop(pid, None)
                     continue
             time.sleep(0.05)
         for pid in children:

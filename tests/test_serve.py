@@ -6,6 +6,7 @@ module, whatever happens. Request loops are bounded; nothing asserts on time.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import http.server
 import json
@@ -352,6 +353,197 @@ def test_concurrent_clients(server):
         thread.join(timeout=120)
     assert errors == []
     assert Counter(answers) == Counter({(200, 2): 80, (200, 4): 80})
+
+
+# ------------------------------------------------------------------ HTTP framing
+
+def _exchange_raw(server: Server, *pieces: bytes, pause: float = 0.05) -> list[tuple[int, dict,
+                                                                                    bytes]]:
+    """Send ``pieces`` on one connection (a pause between them), read until the server
+    closes it, and split what came back into responses."""
+    import socket
+
+    with socket.create_connection((server.host, server.port), timeout=30) as sock:
+        for index, piece in enumerate(pieces):
+            if index:
+                time.sleep(pause)
+            sock.sendall(piece)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    responses = []
+    while data:
+        head, _, data = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        fields = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            fields[name.strip().lower()] = value.strip()
+        size = int(fields.get("content-length", "0"))
+        responses.append((int(lines[0].split()[1]), fields, data[:size]))
+        data = data[size:]
+    return responses
+
+
+def _get(path: str, *headers: str, version: str = "HTTP/1.1", end: str = "\r\n") -> bytes:
+    return (end.join([f"GET {path} {version}", "Host: test", *headers, "", ""])).encode()
+
+
+def test_keep_alive_pipelining_and_split_headers(server):
+    ask = q("ASK {}")
+    responses = _exchange_raw(
+        server,
+        _get(ask) + _get(q(SUPPLEMENTS), "Accept: text/csv"),  # two at once
+        b"GET " + ask.encode() + b" HTTP/1.1\r\nHost: te",  # headers in pieces
+        b"st\r\nAccept: application/sparql-results+xml\r\n",
+        b"\r\n" + _get(ask, "Connection: close"))
+    assert [r[0] for r in responses] == [200, 200, 200, 200]
+    assert b'"boolean":true' in responses[0][2]
+    assert responses[1][2].startswith(b"p,t\r\n")
+    assert b"<boolean>true</boolean>" in responses[2][2]
+    assert responses[3][1]["connection"] == "close"
+    assert all("connection" not in r[1] for r in responses[:3])
+
+
+def test_header_forms(server):
+    # Bare LF line endings, and a header repeated: its values are joined with a comma (the
+    # first alone would give CSV, the last alone nothing acceptable).
+    (status, fields, _), = _exchange_raw(server, _get(
+        q(SUPPLEMENTS), "Accept: text/csv;q=0.5", "Accept: text/tab-separated-values;q=0.9",
+        "Accept: image/png", "Connection: close", end="\n"))
+    assert status == 200 and fields["content-type"].startswith("text/tab-separated-values")
+    # No header at all, HTTP/1.0: answered, then the connection is closed.
+    (status, fields, body), = _exchange_raw(
+        server, f"GET {q('ASK {}')} HTTP/1.0\r\n\r\n".encode())
+    assert status == 200 and b'"boolean":true' in body and fields["connection"] == "close"
+    # No header at all, the next request right behind: its request line is not a header.
+    responses = _exchange_raw(server, f"GET {q('ASK {}')} HTTP/1.1\r\n\r\n".encode()
+                              + _get(q(SUPPLEMENTS), "Accept: text/csv", "Connection: close"))
+    assert [r[0] for r in responses] == [200, 200]
+    assert b'"boolean":true' in responses[0][2] and responses[1][2].startswith(b"p,t")
+
+
+@pytest.mark.parametrize("request_bytes,status,text", [
+    (_get("/sparql", *[f"X-Header-{i}: {i}" for i in range(120)]), 431, "too many"),
+    (_get("/sparql", "X-Long: " + "a" * 70000), 431, "too long"),
+    (_get("/sparql", "no colon here"), 400, "malformed request header"),
+    (_get("/sparql", version="HTTP/2.0"), 505, "not supported"),
+    (b"GET /sparql\r\n\r\n", 400, "malformed request line"),
+    (b"BREW /sparql HTTP/1.1\r\nHost: test\r\n\r\n", 501, "not supported"),
+], ids=["too-many-headers", "header-too-long", "malformed-header", "http2", "no-version",
+        "unknown-method"])
+def test_malformed_requests(server, request_bytes, status, text):
+    responses = _exchange_raw(server, request_bytes)
+    assert responses[0][0] == status and text in responses[0][2].decode()
+    assert responses[0][1]["connection"] == "close"
+
+
+@pytest.mark.parametrize("query_string,status,text", [
+    ("query=ASK%20%7B%7D&x=%zz&y=100%", 200, '"boolean":true'),  # stray % kept, as urllib does
+    ("query=ASK+%7B%7D", 200, '"boolean":true'),  # + is a space in a query string
+    ("query=ASK%20%7B%7D&%24x=%FF", 400, "not valid UTF-8"),
+    ("query=SELECT%20%28%22%C3%A9%E2%82%AC%22%20AS%20%3Fx%29%20%7B%7D", 200, "\u00e9\u20ac"),
+], ids=["stray-percent", "plus", "bad-utf8", "non-ascii"])
+def test_query_string_decoding(server, query_string, status, text):
+    got, _, body = server.request("GET", "/sparql?" + query_string)
+    assert got == status and text in body.decode()
+
+
+def test_query_string_parsing_matches_urllib():
+    import random
+
+    from graph_builder.serve import parse_qs
+
+    def reference(text: str) -> dict | str:
+        try:
+            return urllib.parse.parse_qs(text, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            return "error"
+
+    def ours(text: str) -> dict | str:
+        try:
+            return parse_qs(text)
+        except UnicodeDecodeError:
+            return "error"
+
+    rng = random.Random(5)
+    samples = ["", "&", "a", "a=", "=b", "a=b=c", "%", "%4", "%41", "%zz", "a%2", "%C3%A9",
+               "%C3", "%FF", "%e2%82%ac", "+", "%2B", "\\", "\\x41", "\\%41", "a=%5Cn", "é=%41"]
+    samples += ["".join(rng.choice("ab%+=&\\x0fF9Cé€ ") for _ in range(rng.randrange(16)))
+                for _ in range(20000)]
+    for text in samples:
+        assert ours(text) == reference(text), text
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+def test_workers_share_keep_alive_connections_evenly():
+    import os
+    import socket
+
+    running = Server(str(FIXTURES), "--workers", "2")
+    try:
+        pid = running.process.pid
+        workers: list[int] = []
+        end = time.monotonic() + 30  # the workers are forked after the announcement
+        while len(workers) < 2 and time.monotonic() < end:
+            time.sleep(0.05)
+            workers = [int(c) for t in Path(f"/proc/{pid}/task").iterdir()
+                       for c in (t / "children").read_text().split()]
+        assert len(workers) == 2
+
+        def held(worker: int) -> int:  # connected TCP sockets; the listening one is shared
+            count = 0
+            for fd in Path(f"/proc/{worker}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    count += os.readlink(fd).startswith("socket:")
+            return count
+
+        before = [held(w) for w in workers]
+        connections = []
+        try:
+            for _ in range(8):  # open together, then each sends one request and stays open
+                connections.append(socket.create_connection((running.host, running.port),
+                                                            timeout=30))
+            for sock in connections:
+                sock.sendall(_get(q("ASK {}")))
+            for sock in connections:
+                data = b""
+                while b'"boolean"' not in data:
+                    data += sock.recv(65536)
+            counts = [held(w) - b for w, b in zip(workers, before)]
+            assert sum(counts) == 8 and max(counts) - min(counts) <= 2, counts
+        finally:
+            for sock in connections:
+                sock.close()
+    finally:
+        running.stop()
+
+
+def test_watchdog_follows_connections_not_requests():
+    import socket
+
+    import pyoxigraph
+
+    from graph_builder.serve import EndpointServer
+
+    with EndpointServer(pyoxigraph.Store()) as endpoint:
+        parts = urllib.parse.urlsplit(endpoint.url)
+        watchdog = endpoint.httpd.watchdog
+        with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+            for _ in range(3):
+                sock.sendall(_get(q("ASK {}")))
+                data = b""
+                while b'"boolean"' not in data:
+                    data += sock.recv(65536)
+            assert len(watchdog.handlers) == 1
+            end = time.monotonic() + 10  # the handler clears its request just after answering
+            while watchdog.active() and time.monotonic() < end:
+                time.sleep(0.02)
+            assert watchdog.active() == 0  # nothing in flight between requests
+        end = time.monotonic() + 10
+        while watchdog.handlers and time.monotonic() < end:
+            time.sleep(0.02)
+        assert not watchdog.handlers
 
 
 # ------------------------------------------------------------------ writes
