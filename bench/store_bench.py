@@ -218,7 +218,8 @@ def plot(rows: list[dict[str, object]], path: Path) -> None:
             cx = margin + (width - 2 * margin) * x / x_max
             cy = height - margin - (height - 2 * margin) * v / y_max
             parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="{colour}"/>')
-            parts.append(f'<text x="{cx:.1f}" y="{cy - 6:.1f}" text-anchor="middle" '
+            dy = -6 if index == 0 else 16  # one series' labels above its points, one below
+            parts.append(f'<text x="{cx:.1f}" y="{cy + dy:.1f}" text-anchor="middle" '
                          f'fill="{colour}">{v:,.0f}</text>')
         parts.append(f'<text x="{margin}" y="{40 + 16 * index}" fill="{colour}">{label}</text>')
     axis_y = height - margin
