@@ -71,13 +71,19 @@ class Triples:
 def _nt(term: Node) -> str:
     """A term in N-Triples syntax (lexgraph emits IRIs and literals, no blank nodes)."""
     if isinstance(term, Literal):
-        lexical = str(term).translate(_ESCAPES)
+        lexical = nt_string(str(term))
         if term.language:
-            return f'"{lexical}"@{term.language}'
+            return f"{lexical}@{term.language}"
         if term.datatype is not None and term.datatype != XSD.string:
-            return f'"{lexical}"^^<{term.datatype}>'
-        return f'"{lexical}"'
+            return f"{lexical}^^<{term.datatype}>"
+        return lexical
     return f"<{term}>"
+
+
+def nt_string(value: str) -> str:
+    """A string in N-Triples (and SPARQL) syntax: quoted, with its four special characters
+    escaped."""
+    return '"' + value.translate(_ESCAPES) + '"'
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})

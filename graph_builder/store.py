@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .emit import nt_string
 from .errors import InputError, LexgraphError
 from .iris import DEFAULT_BASE, IriMinter
 from .namespaces import LEX_IRI
@@ -187,11 +188,6 @@ def record_iri(path: str) -> str:
     return f"{BOOKKEEPING_GRAPH}/source/{hashlib.sha256(path.encode('utf-8')).hexdigest()[:32]}"
 
 
-def _literal(value: str) -> str:
-    return '"' + value.translate(_ESCAPES) + '"'
-
-
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
 def _record_data(built: BuiltDocument, built_with: str, when: str) -> str:
@@ -201,10 +197,10 @@ def _record_data(built: BuiltDocument, built_with: str, when: str) -> str:
     diagnostics = sum(count for _, count in built.diagnostics)
     rows = (
         (f"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", f"<{LEX_IRI}SourceRecord>"),
-        (f"<{LEX_IRI}sourcePath>", _literal(built.path)),
-        (f"<{LEX_IRI}sourceFile>", _literal(built.shown)),
-        (f"<{LEX_IRI}contentHash>", _literal(built.content_hash)),
-        (f"<{LEX_IRI}builtWith>", _literal(built_with)),
+        (f"<{LEX_IRI}sourcePath>", nt_string(built.path)),
+        (f"<{LEX_IRI}sourceFile>", nt_string(built.shown)),
+        (f"<{LEX_IRI}contentHash>", nt_string(built.content_hash)),
+        (f"<{LEX_IRI}builtWith>", nt_string(built_with)),
         (f"<{LEX_IRI}namedGraph>", f"<{built.graph}>"),
         (f"<{LEX_IRI}tripleCount>", f'"{built.triples}"^^<{_XSD}integer>'),
         (f"<{LEX_IRI}diagnosticCount>", f'"{diagnostics}"^^<{_XSD}integer>'),
@@ -554,30 +550,12 @@ def write_corpus(sources: Sequence[str | Path], output: str | Path, fmt: str, *,
                      prefixes=prefixes)
         sys.stdout.buffer.flush()
     else:
-        _serialize_atomic(statements(), Path(output), ox_format, prefixes)
+        from .api import atomic_output
+
+        with atomic_output(output, "wb") as out:
+            ox.serialize(statements(), output=out, format=ox_format, prefixes=prefixes)
     return CorpusSummary(documents=len(files), written=written[0], failed=tuple(failed),
                          duplicates=tuple(duplicates), seconds=time.perf_counter() - started)
-
-
-def _serialize_atomic(statements: Iterable[ox.Quad | ox.Triple], path: Path,
-                      ox_format: ox.RdfFormat, prefixes: dict[str, str] | None) -> None:
-    """Write through a temporary file in the target folder, renamed when complete."""
-    import tempfile
-
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError("output folder does not exist", path=str(directory))
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            ox.serialize(statements, output=out, format=ox_format, prefixes=prefixes)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _catalogue_statements(base: str, is_dataset: bool) -> Iterator[ox.Quad | ox.Triple]:
