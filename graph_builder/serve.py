@@ -19,6 +19,9 @@ What keeps a public endpoint safe: read-only unless started with ``--update`` (a
 refused, so a query cannot make the server call other hosts or read its files; a per-request
 time limit and a result-size limit answer with an error instead of running on.
 
+A read-only endpoint keeps the answers of repeated queries (``--cache``, bounded in bytes,
+least recently used dropped first): the data does not change, so neither do they.
+
 On POSIX the server is a supervisor with pre-forked worker processes that share the loaded
 store: a worker whose query outlives the time limit answers 503, stops taking requests, and is
 replaced, so a runaway query is really stopped (pyoxigraph cannot cancel one in process). A new
@@ -49,12 +52,13 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import EXIT_OK, InputError
 from .queries import (
@@ -103,6 +107,7 @@ class Options:
     allow_service: bool = False  # SERVICE and LOAD of http(s) IRIs
     union_default_graph: bool = False
     named_queries: bool = True
+    cache_bytes: int = 64 * 1024 * 1024  # answers kept for repeated queries; 0: none
 
 
 @dataclass
@@ -307,6 +312,89 @@ class _BoundedBuffer:
 
 
 # --------------------------------------------------------------------------------------------
+# Answers kept for repeated queries
+
+class CacheInfo(NamedTuple):
+    hits: int
+    misses: int
+    bytes: int  # charged to the budget: the bodies and the query texts
+    entries: int
+    budget: int
+
+
+class ResultCache:
+    """Serialized answers of queries on data that does not change, bounded in bytes, the least
+    recently used dropped first.
+
+    Clients ask the same questions again and again (a query page's examples, a dashboard's
+    counts); the answer is the same bytes as long as the data is, so the engine need not run.
+    Thread-safe: the lock is held only for the dictionary, never while a query runs.
+
+    >>> cache = ResultCache(100)
+    >>> cache.put("q", b"answer", "text/csv")
+    True
+    >>> cache.get("q"), cache.get("other")
+    ((b'answer', 'text/csv'), None)
+    >>> cache.info()
+    CacheInfo(hits=1, misses=1, bytes=6, entries=1, budget=100)
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.entries: OrderedDict[Hashable, tuple[bytes, str, int]] = OrderedDict()
+        self.size = 0
+        self.hits = 0
+        self.misses = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[bytes, str] | None:
+        """The body and media type kept for ``key``, now the most recently used; or None."""
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self.entries.move_to_end(key)
+            self.hits += 1
+        return found[0], found[1]
+
+    def put(self, key: Hashable, body: bytes, media_type: str, charge: int | None = None
+            ) -> bool:
+        """Keep an answer, charged ``charge`` bytes (its body's size unless told), dropping the
+        least recently used ones to make room. An answer over a quarter of the budget is not
+        kept: one huge result would push out many small ones that are asked for more often."""
+        cost = len(body) if charge is None else charge
+        if cost > self.budget // 4:
+            return False
+        with self.lock:
+            previous = self.entries.pop(key, None)
+            if previous is not None:  # answered twice at once: keep the newer, count it once
+                self.size -= previous[2]
+            self.entries[key] = (body, media_type, cost)
+            self.size += cost
+            while self.size > self.budget:
+                _, (_, _, dropped) = self.entries.popitem(last=False)
+                self.size -= dropped
+        return True
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+    def info(self) -> CacheInfo:
+        with self.lock:
+            return CacheInfo(self.hits, self.misses, self.size, len(self.entries), self.budget)
+
+
+# Functions whose value changes from one evaluation to the next: such answers are never kept.
+NONDETERMINISTIC = frozenset({"NOW", "RAND", "UUID", "STRUUID", "BNODE"})
+_FORMS = {"SELECT": RESULT_FORMATS, "ASK": ASK_FORMATS, "CONSTRUCT": GRAPH_FORMATS,
+          "DESCRIBE": GRAPH_FORMATS}
+_FORM_WORDS = frozenset(_FORMS)
+
+
+# --------------------------------------------------------------------------------------------
 # The protocol
 
 class SparqlService:
@@ -325,6 +413,13 @@ class SparqlService:
         self._description_cache: dict[tuple[int, str, str], bytes] = {}
         self._count_cache: tuple[int, int] | None = None
         self._queries = list_queries("select") if self.options.named_queries else []
+        # Writes would make kept answers stale: an endpoint that takes them keeps none.
+        self.cache = ResultCache(self.options.cache_bytes) \
+            if self.options.cache_bytes > 0 and not self.options.update else None
+
+    def cache_info(self) -> CacheInfo | None:
+        """Hits, misses, bytes and entries of the result cache; None when there is none."""
+        return self.cache.info() if self.cache is not None else None
 
     # -- dispatch ------------------------------------------------------------------------
 
@@ -520,8 +615,45 @@ class SparqlService:
             raise HttpError(400, "the query is empty")
         return self._run(request, text, params, deadline, self._substitutions(params, text))
 
+    def _cache_key(self, request: Request, text: str, params: dict[str, list[str]],
+                   substitutions: dict[Any, Any]) -> tuple[Any, ...] | None:
+        """Everything that decides the answer's bytes, or None for a query not to keep.
+
+        The format is the one negotiated for the query's form, so clients that send different
+        ``Accept`` headers for the same format share an answer. A query whose form the keywords
+        do not tell (a ``CONSTRUCT`` with a sub-``SELECT``) is keyed by its ``Accept`` header
+        and ``format`` parameter instead."""
+        keywords = sparql_keywords(text)
+        if keywords & NONDETERMINISTIC:
+            return None
+        accept = request.headers.get("accept")
+        requested = (params.get("format") or [None])[0]
+        forms = keywords & _FORM_WORDS
+        if len(forms) == 1:
+            fmt = negotiate(accept, _FORMS[next(iter(forms))], requested)
+            if fmt is None:
+                return None  # answered 406 below
+            negotiated: _Format | tuple[str | None, str | None] = fmt
+        else:
+            negotiated = (accept, requested)
+        return (text, f"{request.base}{request.path}",
+                tuple(params.get("default-graph-uri", ())),
+                tuple(params.get("named-graph-uri", ())), self.options.union_default_graph,
+                frozenset(substitutions.items()), negotiated)
+
     def _run(self, request: Request, text: str, params: dict[str, list[str]], deadline: float,
              substitutions: dict[Any, Any]) -> Response:
+        cache = self.cache
+        key = None
+        if cache is not None:
+            # An answer kept for this key has passed every check below with the same text,
+            # graphs and options: none of them can fail now.
+            key = self._cache_key(request, text, params, substitutions)
+            if key is not None:
+                found = cache.get(key)
+                if found is not None:
+                    return Response(200, found[0], found[1], [("Vary", "Accept"),
+                                                              ("X-Cache", "hit")])
         ox = self.ox
         self._refuse_remote(text, "query")
         default_graphs = self._graphs(params, "default-graph-uri")
@@ -565,7 +697,16 @@ class SparqlService:
                 body = self._serialize(result, getattr(ox.QueryResultsFormat, fmt.ox), deadline)
         finally:
             del result
-        return Response(200, body, _mime(fmt), [("Vary", "Accept")])
+        media_type = _mime(fmt)
+        headers = [("Vary", "Accept")]
+        if cache is not None:
+            headers.append(("X-Cache", "miss"))
+            # Not an answer finished past the time limit (the client may have had a 503), nor
+            # one whose format the key guessed differently from the result.
+            if key is not None and time.monotonic() <= deadline \
+                    and (not isinstance(key[-1], _Format) or key[-1] is fmt):
+                cache.put(key, body, media_type, len(body) + len(text))
+        return Response(200, body, media_type, headers)
 
     @staticmethod
     def _not_acceptable(formats: Sequence[_Format]) -> HttpError:
@@ -1575,6 +1716,10 @@ def register_cli(subparsers: Any) -> None:
                         help="time limit of one request (default 30)")
     parser.add_argument("--max-result-size", default="100M", metavar="SIZE",
                         help="refuse results larger than this (default 100M)")
+    parser.add_argument("--cache", default="64M", metavar="SIZE",
+                        help="keep the answers of repeated queries, up to SIZE in each worker "
+                        "process (default 64M; 0 turns it off; always off with --update); "
+                        "answers with NOW, RAND, UUID, STRUUID or BNODE are never kept")
     parser.add_argument("--update", action="store_true",
                         help="allow SPARQL Update on /update and writes on /store")
     parser.add_argument("--update-token", metavar="TOKEN",
@@ -1610,6 +1755,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     options = Options(timeout=args.timeout, max_result_bytes=parse_size(args.max_result_size),
                       update=args.update, update_token=args.update_token,
                       cors=tuple(args.cors or ()), allow_service=args.allow_service,
-                      union_default_graph=args.union_default_graph)
+                      union_default_graph=args.union_default_graph,
+                      cache_bytes=parse_size(args.cache))
     return serve(args.sources, bind=args.bind, options=options, workers=args.workers,
                  location=args.location, input_format=args.input_format, verbose=args.verbose)

@@ -674,6 +674,7 @@ SERVE_ERRORS = [
     ([str(FIXTURES), "--bind", "nonsense"], "--bind wants HOST:PORT"),
     ([str(FIXTURES), "--update-token", "x"], "--update-token needs --update"),
     ([str(FIXTURES), "--max-result-size", "lots"], "not a size"),
+    ([str(FIXTURES), "--cache", "huge"], "not a size: 'huge'"),
 ]
 
 
@@ -705,3 +706,307 @@ def test_in_process_server_times_out_without_stopping():
         response = connection.getresponse()
         assert response.status == 503
         connection.close()
+
+
+# ------------------------------------------------------------------ the result cache
+
+class InProcess(Server):
+    """An :class:`~graph_builder.serve.EndpointServer` on the fixture graph, in this process,
+    so that its service's cache statistics can be read; requests still go over sockets."""
+
+    def __init__(self, options) -> None:  # no process: Server.__init__ is not called
+        import pyoxigraph
+
+        from graph_builder.serve import EndpointServer
+
+        store = pyoxigraph.Store()
+        store.load(path=str(FIXTURES), format=pyoxigraph.RdfFormat.TURTLE)
+        self.endpoint = EndpointServer(store, options).start()
+        self.url = self.endpoint.url
+        parts = urllib.parse.urlsplit(self.url)
+        self.host, self.port = parts.hostname, parts.port
+
+    def stop(self) -> int:
+        self.endpoint.stop()
+        return 0
+
+
+def step(path: str, *, method: str = "GET", headers: dict[str, str] | None = None,
+         body: str | None = None, status: int = 200, cache: str | None = None,
+         media: str | None = None, text: str = "", same: int | None = None,
+         differs: int | None = None) -> dict:
+    """One request of a cache scenario and what its answer must be: ``cache`` is the
+    ``X-Cache`` header (None: absent), ``same`` / ``differs`` the index of an earlier step whose
+    body this one must equal / differ from."""
+    return {"path": path, "method": method, "headers": headers or {}, "body": body,
+            "status": status, "cache": cache, "media": media, "text": text, "same": same,
+            "differs": differs}
+
+
+def _padded_ask(letter: str) -> str:
+    """An ``ASK {}`` of exactly 74 characters: with its 26-byte JSON answer, 100 bytes."""
+    text = "ASK {} # "
+    return text + letter * (74 - len(text))
+
+
+JSON_ACCEPT = {"Accept": "application/sparql-results+json"}
+CSV_ACCEPT = {"Accept": "text/csv"}
+NEW_TRIPLE = "SELECT ?o WHERE { <urn:new> <urn:p> ?o }"
+
+# (name, Options fields, steps, (hits, misses, entries) at the end or None for no cache)
+CACHE_CASES = [
+    ("repeat-is-a-hit", {}, [
+        step(q(SUPPLEMENTS), cache="miss", text="crc-opsc"),
+        step(q(SUPPLEMENTS), cache="hit", same=0),
+        step("/sparql", method="POST", headers=DIRECT, body=SUPPLEMENTS, cache="hit", same=0),
+        step("/sparql", method="POST", headers=FORM, cache="hit", same=0,
+             body=urllib.parse.urlencode({"query": SUPPLEMENTS})),
+        step(q(SUPPLEMENTS), method="HEAD", cache="hit"),
+    ], (4, 1, 1)),
+    ("formats-do-not-leak", {}, [
+        step(q(SUPPLEMENTS), headers=JSON_ACCEPT, cache="miss",
+             media="application/sparql-results+json", text='"bindings"'),
+        step(q(SUPPLEMENTS), headers=CSV_ACCEPT, cache="miss", media="text/csv",
+             text="p,t\r\n", differs=0),
+        step(q(SUPPLEMENTS), headers={"Accept": "text/tab-separated-values"}, cache="miss",
+             media="text/tab-separated-values", text="?p\t?t\n"),
+        step(q(SUPPLEMENTS, format="xml"), cache="miss", media="application/sparql-results+xml",
+             text="<sparql"),
+        step(q(SUPPLEMENTS), headers=CSV_ACCEPT, cache="hit", media="text/csv", same=1),
+        # Another header negotiated to the same format shares the answer.
+        step(q(SUPPLEMENTS), headers={"Accept": "image/png, text/csv;q=0.8"}, cache="hit",
+             media="text/csv", same=1),
+        step(q(SUPPLEMENTS), headers=JSON_ACCEPT, cache="hit",
+             media="application/sparql-results+json", same=0),
+        step(q(SUPPLEMENTS), cache="hit", media="application/sparql-results+json", same=0),
+        step(q(CONSTRUCT), headers={"Accept": "text/turtle"}, cache="miss", media="text/turtle"),
+        step(q(CONSTRUCT), headers={"Accept": "application/n-triples"}, cache="miss",
+             media="application/n-triples", text=f"<{ACT}crc-opsc> <urn:to> <{ACT}crc> ."),
+        step(q(CONSTRUCT), headers={"Accept": "text/turtle"}, cache="hit", media="text/turtle",
+             same=8),
+        step(q("ASK {}"), headers={"Accept": "application/sparql-results+xml"}, cache="miss",
+             media="application/sparql-results+xml", text="<boolean>true</boolean>"),
+        step(q("ASK {}"), cache="miss", media="application/sparql-results+json",
+             text='"boolean":true'),
+    ], (5, 8, 8)),
+    ("bindings-and-datasets-are-part-of-the-key", {}, [
+        step(q(SUPPLEMENTS, **{"$t": f"<{ACT}crc>"}), cache="miss", text="crc-opsc"),
+        step(q(SUPPLEMENTS, **{"$t": f"<{ACT}untoc>"}), cache="miss", differs=0,
+             text="untoc-trafficking-protocol"),
+        step(q(SUPPLEMENTS, **{"$t": f"<{ACT}crc>"}), cache="hit", same=0),
+        # The same bindings in another order are the same question.
+        step(q(SUPPLEMENTS, **{"$p": f"<{ACT}crc-opsc>", "$t": f"<{ACT}crc>"}), cache="miss"),
+        step(q(SUPPLEMENTS, **{"$t": f"<{ACT}crc>", "$p": f"<{ACT}crc-opsc>"}), cache="hit",
+             same=3),
+        step(q(SUPPLEMENTS, **{"default-graph-uri": "urn:nothing"}), cache="miss",
+             text='"bindings":[]'),
+        step(q(SUPPLEMENTS), cache="miss", differs=5, text="untoc-trafficking-protocol"),
+        step(q(SUPPLEMENTS, **{"default-graph-uri": "urn:nothing"}), cache="hit", same=5),
+        step(q(SUPPLEMENTS, **{"named-graph-uri": "urn:nothing"}), cache="miss", same=6),
+        step(f"/queries/cited-articles?instrument=%3C{ACT}untoc%3E", cache="miss",
+             text="Protection of witnesses"),
+        step(f"/queries/cited-articles?instrument=%3C{ACT}crc%3E", cache="miss", differs=9),
+        step(f"/queries/cited-articles?instrument=%3C{ACT}untoc%3E", cache="hit", same=9),
+    ], (4, 8, 8)),
+    ("nondeterministic-answers-are-never-kept", {}, [
+        step(q("SELECT (STRUUID() AS ?u) {}"), cache="miss"),
+        step(q("SELECT (STRUUID() AS ?u) {}"), cache="miss", differs=0),
+        step(q("select (rand() as ?r) {}"), cache="miss"),
+        step(q("select (rand() as ?r) {}"), cache="miss", differs=2),
+        step(q("SELECT (NOW() AS ?n) {}"), cache="miss"),
+        step(q("SELECT (NOW() AS ?n) {}"), cache="miss"),
+        step(q("SELECT (UUID() AS ?u) (BNODE() AS ?b) {}"), cache="miss"),
+        step(q("SELECT (UUID() AS ?u) (BNODE() AS ?b) {}"), cache="miss", differs=6),
+        # The words alone, in a string or a comment, do not stop an answer being kept.
+        step(q('SELECT ("NOW()" AS ?x) {} # RAND()'), cache="miss"),
+        step(q('SELECT ("NOW()" AS ?x) {} # RAND()'), cache="hit", same=8),
+    ], (1, 1, 1)),
+    ("update-mode-keeps-nothing", {"update": True}, [
+        step(q(NEW_TRIPLE), text='"bindings":[]'),
+        step(q(NEW_TRIPLE), text='"bindings":[]', same=0),
+        step("/update", method="POST", headers={"Content-Type": "application/sparql-update"},
+             body="INSERT DATA { <urn:new> <urn:p> <urn:o> }", status=204),
+        step(q(NEW_TRIPLE), text='"value":"urn:o"', differs=0),
+        step("/update", method="POST", headers={"Content-Type": "application/sparql-update"},
+             body="DELETE DATA { <urn:new> <urn:p> <urn:o> }", status=204),
+        step(q(NEW_TRIPLE), text='"bindings":[]', same=0),
+    ], None),
+    ("least-recently-used-goes-first", {"cache_bytes": 400}, [
+        step(q(_padded_ask("a")), cache="miss"),
+        step(q(_padded_ask("b")), cache="miss"),
+        step(q(_padded_ask("c")), cache="miss"),
+        step(q(_padded_ask("d")), cache="miss"),  # 400 bytes: full
+        step(q(_padded_ask("a")), cache="hit"),  # a is now the most recently used
+        step(q(_padded_ask("e")), cache="miss"),  # b goes
+        step(q(_padded_ask("b")), cache="miss"),  # c goes
+        step(q(_padded_ask("a")), cache="hit"),
+        step(q(_padded_ask("d")), cache="hit"),
+        step(q(_padded_ask("c")), cache="miss"),  # e goes
+        step(q(_padded_ask("e")), cache="miss"),  # b goes
+    ], (3, 8, 4)),
+    ("oversize-answers-are-not-kept", {"cache_bytes": 1000}, [
+        step(q(SUPPLEMENTS), cache="miss"),  # over 250 bytes, a quarter of the budget
+        step(q(SUPPLEMENTS), cache="miss", same=0),
+        step(q("ASK {}"), cache="miss"),
+        step(q("ASK {}"), cache="hit", same=2),
+    ], (1, 3, 1)),
+    ("cache-0-turns-it-off", {"cache_bytes": 0}, [
+        step(q(SUPPLEMENTS), text="crc-opsc"),
+        step(q(SUPPLEMENTS), same=0),
+    ], None),
+    ("errors-are-not-kept", {"max_result_bytes": 4096}, [
+        step(q("SELECT ?x WHERE { ?x"), status=400, text="syntax error"),
+        step(q("SELECT ?x WHERE { ?x"), status=400, text="syntax error"),
+        step(q("ASK {}"), headers=CSV_ACCEPT, status=406),
+        step(q("ASK {}"), headers=CSV_ACCEPT, status=406),
+        step(q("SELECT * WHERE { ?s ?p ?o }"), status=422, text="limit"),
+        step(q("SELECT * WHERE { ?s ?p ?o }"), status=422, text="limit"),
+        step(q("SELECT ?p WHERE { ?p ?q ?t }", **{"$t": "<urn:x>"}), status=400,
+             text="does not select"),
+        step(q("SELECT ?p WHERE { ?p ?q ?t }", **{"$t": "<urn:x>"}), status=400),
+        step(q(SUPPLEMENTS, **{"default-graph-uri": "not an iri"}), status=400, text="IRI"),
+        step(q(SUPPLEMENTS, **{"default-graph-uri": "not an iri"}), status=400, text="IRI"),
+        step(q("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"), status=403),
+        step(q("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"), status=403),
+    ], (0, 10, 0)),
+]
+
+
+@pytest.mark.parametrize("name,options,steps,info", CACHE_CASES, ids=[c[0] for c in CACHE_CASES])
+def test_result_cache(name, options, steps, info):
+    from graph_builder.serve import Options
+
+    endpoint = InProcess(Options(**options))
+    try:
+        bodies: list[bytes] = []
+        for index, expected in enumerate(steps):
+            status, headers, body = endpoint.request(expected["method"], expected["path"],
+                                                     expected["body"], expected["headers"])
+            where = f"step {index}: {body[:200]!r}"
+            bodies.append(body)
+            assert status == expected["status"], where
+            assert headers.get("x-cache") == expected["cache"], where
+            if expected["media"]:
+                assert headers["content-type"].startswith(expected["media"]), where
+            assert expected["text"] in body.decode(), where
+            if expected["same"] is not None:
+                assert body == bodies[expected["same"]], where
+            if expected["differs"] is not None:
+                assert body != bodies[expected["differs"]], where
+        got = endpoint.endpoint.service.cache_info()
+        if info is None:
+            assert got is None
+        else:
+            assert (got.hits, got.misses, got.entries) == info
+            assert got.bytes <= got.budget
+    finally:
+        endpoint.stop()
+
+
+def test_result_cache_keeps_nothing_past_the_deadline():
+    from graph_builder.serve import Options, Request
+
+    endpoint = InProcess(Options())
+    try:
+        service = endpoint.endpoint.service
+        request = Request("GET", "/sparql", q(SUPPLEMENTS).split("?", 1)[1], {}, b"",
+                          endpoint.url)
+        late = service.handle(request, time.monotonic() - 1)
+        assert late.status == 503 and b"ran out of time" in late.body
+        on_time = service.handle(request, time.monotonic() + 30)
+        assert on_time.status == 200 and ("X-Cache", "miss") in on_time.headers
+        again = service.handle(request, time.monotonic() + 30)
+        assert ("X-Cache", "hit") in again.headers and again.body == on_time.body
+        assert service.cache_info().entries == 1
+    finally:
+        endpoint.stop()
+
+
+def test_result_cache_evicts_by_bytes():
+    from graph_builder.serve import ResultCache
+
+    cache = ResultCache(40)
+    for key in "abcd":
+        assert cache.put(key, key.encode() * 10, "text/csv")
+    assert cache.info().bytes == 40 and cache.info().entries == 4
+    assert cache.get("a") == (b"a" * 10, "text/csv")  # a: now the most recently used
+    assert cache.put("e", b"e" * 5, "text/csv")  # b goes
+    assert cache.get("b") is None
+    assert cache.put("f", b"f" * 10, "text/csv")  # c goes; 35 + 10 - 10 = 35
+    assert [cache.get(k) is not None for k in "acdef"] == [True, False, True, True, True]
+    assert cache.info() == (5, 2, 35, 4, 40)
+    assert cache.put("a", b"A" * 3, "text/tsv")  # the same key again: counted once
+    assert cache.get("a") == (b"AAA", "text/tsv") and cache.info().bytes == 28
+    cache.clear()
+    assert cache.info().bytes == 0 and cache.info().entries == 0
+
+
+def test_result_cache_refuses_oversize_answers():
+    from graph_builder.serve import ResultCache
+
+    cache = ResultCache(100)
+    assert cache.put("quarter", b"x" * 25, "text/csv")
+    assert not cache.put("more", b"x" * 26, "text/csv")
+    assert not cache.put("charged", b"x", "text/csv", charge=26)
+    assert cache.get("more") is None and cache.get("charged") is None
+    assert cache.info().entries == 1 and cache.info().bytes == 25
+
+
+def test_result_cache_under_threads():
+    from graph_builder.serve import ResultCache
+
+    cache = ResultCache(1000)
+    errors: list[BaseException] = []
+
+    def work(seed: int) -> None:
+        try:
+            for i in range(2000):
+                key = (seed * 7 + i) % 60
+                found = cache.get(key)
+                if found is None:
+                    cache.put(key, bytes([key]) * (key % 20 + 1), "text/csv")
+                else:
+                    assert found[0] == bytes([key]) * (key % 20 + 1)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    info = cache.info()
+    assert info.hits + info.misses == 8 * 2000
+    assert info.bytes == sum(len(v[0]) for v in cache.entries.values()) <= 1000
+
+
+def test_cache_flag_of_the_command():
+    # One connection, so both requests reach the same worker; a comment makes the text new.
+    text = SUPPLEMENTS + " # test_cache_flag_of_the_command"
+    for args, expected in ((("--workers", "0", "--cache", "0"), [None, None]),
+                           (("--cache", "4k"), ["miss", "hit"])):
+        running = Server(str(FIXTURES), *args)
+        try:
+            connection = http.client.HTTPConnection(running.host, running.port, timeout=30)
+            seen, bodies = [], []
+            for _ in range(2):
+                connection.request("GET", q(text))
+                response = connection.getresponse()
+                bodies.append(response.read())
+                assert response.status == 200
+                seen.append(response.getheader("X-Cache"))
+            connection.close()
+            assert seen == expected and bodies[0] == bodies[1]
+        finally:
+            running.stop()
+
+
+def test_writable_endpoint_answers_from_the_data(writable):
+    text = "SELECT ?o WHERE { <urn:cached> <urn:p> ?o }"
+    status, headers, body = writable.request("GET", q(text))
+    assert status == 200 and json.loads(body)["results"]["bindings"] == []
+    assert "x-cache" not in headers
+    assert writable.request("POST", "/update", "INSERT DATA { <urn:cached> <urn:p> 1 }",
+                            UPDATE)[0] == 204
+    assert [r["o"]["value"] for r in writable.select(text)] == ["1"]
