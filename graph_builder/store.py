@@ -93,14 +93,18 @@ class BuildSummary:
     store_triples: int
     seconds: float
     diagnostics: tuple[tuple[str, int], ...] = field(default=())
+    compacted_seconds: float | None = None  # None: the storage was not compacted
 
     def human(self) -> str:
         rate = self.built / self.seconds if self.seconds > 0 else 0.0
+        compacted = (f", storage compacted in {self.compacted_seconds:.1f} s"
+                     if self.compacted_seconds is not None else "")
         lines = [f"{self.documents} document(s): {self.built} built, {self.unchanged} unchanged, "
                  f"{self.removed} removed, {len(self.failed)} failed"
                  + (f", {len(self.duplicates)} duplicate(s) skipped" if self.duplicates else "")
                  + f" in {self.seconds:.1f} s ({rate:.1f} documents/s, "
-                 f"{self.triples_built / self.seconds if self.seconds > 0 else 0:,.0f} triples/s)",
+                 f"{self.triples_built / self.seconds if self.seconds > 0 else 0:,.0f} triples/s"
+                 + compacted + ")",
                  f"store: {self.store_documents} document(s), {self.store_triples:,} triples"]
         if self.diagnostics:
             lines.append("diagnostics: " + ", ".join(f"{code} {count}"
@@ -324,11 +328,15 @@ Progress = Callable[[int, int, float], None]
 def build_store(sources: Sequence[str | Path], location: str | Path, *, jobs: int = 1,
                 base: str = DEFAULT_BASE, force: bool = False,
                 progress: Progress | None = None,
-                batch_size: int = BATCH_DOCUMENTS) -> BuildSummary:
+                batch_size: int = BATCH_DOCUMENTS, optimize: bool = True) -> BuildSummary:
     """Build the resolution texts of ``sources`` into the store at ``location``.
 
     Sources whose content and builder are unchanged are skipped; sources that disappeared
-    from a folder given in ``sources`` are removed from the store.
+    from a folder given in ``sources`` are removed from the store. With ``optimize``, a build
+    that changed the store ends by compacting its storage (Oxigraph's ``optimize``): the
+    bulk loader leaves overlapping files behind, and reading through them made the checks
+    and queries on a 20,000-document store 2.5-3.5 times slower (and the store 1.7 times
+    larger).
     """
     started = time.perf_counter()
     files = source_files(sources)
@@ -416,13 +424,19 @@ def build_store(sources: Sequence[str | Path], location: str | Path, *, jobs: in
             progress(done, len(tasks), time.perf_counter() - started)
     commit()
     store.flush()
+    compacted: float | None = None
+    if optimize and (built or vanished or failed):
+        began = time.perf_counter()
+        store.optimize()
+        compacted = time.perf_counter() - began
     documents, triples = store_totals(store)
     return BuildSummary(
         documents=len(files), built=built, unchanged=unchanged, removed=len(vanished),
         failed=tuple(failed), duplicates=tuple(duplicates), triples_built=triples_built,
         store_documents=documents, store_triples=triples,
         seconds=time.perf_counter() - started,
-        diagnostics=tuple(sorted(diagnostics.items(), key=lambda kv: (-kv[1], kv[0]))))
+        diagnostics=tuple(sorted(diagnostics.items(), key=lambda kv: (-kv[1], kv[0]))),
+        compacted_seconds=compacted)
 
 
 def recover(store: ox.Store) -> int:

@@ -174,14 +174,15 @@ def _nothing(folder: Path) -> None:
 
 
 @pytest.mark.parametrize(("change", "options", "expected"), [
-    # (built, unchanged, removed) on the second build
-    (_nothing, {}, (0, 5, 0)),
-    (_edit, {}, (1, 4, 0)),
-    (_remove, {}, (0, 4, 1)),
-    (_rename, {}, (1, 4, 1)),
-    (_nothing, {"force": True}, (5, 0, 0)),
-    (_nothing, {"base": "https://example.org/"}, (5, 0, 0)),  # another builder: all again
-], ids=["unchanged", "edited", "removed", "renamed", "forced", "other-base"])
+    # (built, unchanged, removed, storage compacted) on the second build
+    (_nothing, {}, (0, 5, 0, False)),  # nothing changed: nothing to compact
+    (_edit, {}, (1, 4, 0, True)),
+    (_remove, {}, (0, 4, 1, True)),
+    (_rename, {}, (1, 4, 1, True)),
+    (_nothing, {"force": True}, (5, 0, 0, True)),
+    (_nothing, {"base": "https://example.org/"}, (5, 0, 0, True)),  # another builder: all again
+    (_edit, {"optimize": False}, (1, 4, 0, False)),
+], ids=["unchanged", "edited", "removed", "renamed", "forced", "other-base", "not-compacted"])
 def test_rebuild_does_only_what_changed(tmp_path, change, options, expected):
     texts = tmp_path / "texts"
     make_corpus(texts)
@@ -189,7 +190,9 @@ def test_rebuild_does_only_what_changed(tmp_path, change, options, expected):
     corpus.build_store([texts], location)
     change(texts)
     summary = corpus.build_store([texts], location, **options)
-    assert (summary.built, summary.unchanged, summary.removed) == expected
+    assert (summary.built, summary.unchanged, summary.removed,
+            summary.compacted_seconds is not None) == expected
+    assert ("storage compacted in" in summary.human()) == expected[3]
     # whatever the history, the store is what a fresh build of the folder makes
     fresh = tmp_path / "fresh"
     corpus.build_store([texts], fresh, **{k: v for k, v in options.items() if k == "base"})
@@ -297,8 +300,12 @@ def test_cli_build_query_and_check_a_store(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith("5 document(s): 5 built, 0 unchanged, 0 removed, 0 failed")
     assert "store: 5 document(s)" in out
+    assert "storage compacted in" in out
     assert main(["build", str(texts), "--store", str(location)]) == 0
     assert capsys.readouterr().out.startswith("5 document(s): 0 built, 5 unchanged")
+    assert main(["build", str(texts), "--store", str(location), "--force", "--no-optimize"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("5 document(s): 5 built") and "compacted" not in out
 
     # the named queries give on the store what they give on the texts built in memory
     for name in ("relation-counts", "cited-articles", "resolutions", "most-cited-instruments"):
