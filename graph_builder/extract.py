@@ -238,7 +238,7 @@ def extract_references(document: SourceDocument, *, catalogue: Catalogue | None 
     catalogue = catalogue or default_catalogue()
     finder = _finder_for(catalogue)
     diagnostics: list[Diagnostic] = []
-    targets = _footnote_targets(document, catalogue, diagnostics)
+    targets = _footnote_targets(document, catalogue, diagnostics, finder)
     references: list[Reference] = []
     recent: list[str] = []  # instruments named so far, for "the Convention" and "thereof"
     by_id = {paragraph.id: paragraph for paragraph in document.paragraphs}
@@ -256,7 +256,8 @@ def extract_references(document: SourceDocument, *, catalogue: Catalogue | None 
 
 
 def _footnote_targets(document: SourceDocument, catalogue: Catalogue,
-                      diagnostics: list[Diagnostic]) -> dict[int, tuple[DocumentRef, ...]]:
+                      diagnostics: list[Diagnostic], finder: NameFinder | None = None
+                      ) -> dict[int, tuple[DocumentRef, ...]]:
     targets: dict[int, tuple[DocumentRef, ...]] = {}
     previous: tuple[DocumentRef, ...] = ()
     for note in document.footnotes:
@@ -267,6 +268,13 @@ def _footnote_targets(document: SourceDocument, catalogue: Catalogue,
             instrument = catalogue.by_treaty_series(series.group())
             # another volume of the Treaty Series is another treaty: never the one before
             found = (catalogue.reference(instrument),) if instrument else ()
+        if not found and finder is not None and not re.match(r"\s*Ibid", note.text,
+                                                             re.IGNORECASE):
+            # A footnote without a symbol that lists instruments by name ("The United Nations
+            # Standard Minimum Rules for the Administration of Juvenile Justice (the Beijing
+            # Rules), the United Nations Guidelines for ..."): each catalogue title it names.
+            found = tuple(dict.fromkeys(catalogue.reference(catalogue.instruments[key])
+                                        for _, _, key in finder.find(note.text)))
         if not found and re.match(r"\s*Ibid", note.text, re.IGNORECASE):
             diagnostics.append(Diagnostic(
                 Severity.ERROR, "ibid-without-antecedent",

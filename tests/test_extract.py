@@ -183,3 +183,29 @@ def test_a_marker_never_attaches_to_a_later_name(test_catalogue):
                            "1 A/78/119.", test_catalogue)
     assert [(r.name_key, r.footnote) for r in extraction.references] == [(None, 1), ("untoc", None)]
 
+
+
+@pytest.mark.parametrize(("note", "expected"), [
+    # a footnote that lists instruments by name, no symbol: each named instrument, in order
+    ("5 The United Nations Standard Minimum Rules for the Administration of Juvenile Justice "
+     "(the Beijing Rules), the Guidelines for the Prevention of Crime and the Code of Conduct "
+     "for Law Enforcement Officials.",
+     (DocumentRef("A/RES/40/33", ""), DocumentRef("E/RES/2002/13", ""),
+      DocumentRef("A/RES/34/169", ""))),
+    # a symbol wins: the names beside it are the symbol's own description
+    ("5 Resolution 40/33, annex, the Beijing Rules.", (DocumentRef("A/RES/40/33", ""),)),
+    # "Ibid." never looks for names
+    ("5 Ibid., the Code of Conduct for Law Enforcement Officials.", ()),
+    # a footnote that names nothing known stays unresolved
+    ("5 Adopted at the 12th meeting of the working group.", ()),
+], ids=["names-only", "symbol-first", "ibid", "nothing"])
+def test_footnote_that_names_instruments(note, expected):
+    """With the shipped catalogue: the standards and norms listed by name in one footnote
+    (A/RES/79/188, footnote 5) are each cited by the paragraph that carries the marker."""
+    found, extraction = _cites(
+        " Recalling also the United Nations standards and norms in crime prevention and "
+        "criminal justice,5", note)
+    assert extraction.footnote_targets[5] == expected
+    assert [r.document for r in extraction.references] == list(expected)
+    codes = {d.code for d in extraction.diagnostics}
+    assert ("footnote-unresolved" in codes or "ibid-without-antecedent" in codes) == (not expected)
