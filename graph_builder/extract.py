@@ -242,8 +242,10 @@ def extract_references(document: SourceDocument, *, catalogue: Catalogue | None 
     references: list[Reference] = []
     recent: list[str] = []  # instruments named so far, for "the Convention" and "thereof"
     by_id = {paragraph.id: paragraph for paragraph in document.paragraphs}
+    notes = {note.number: note.text for note in document.footnotes}
     for paragraph in document.paragraphs:
-        found = _paragraph_references(paragraph, by_id, finder, targets, catalogue, recent)
+        found = _paragraph_references(paragraph, by_id, finder, targets, catalogue, recent,
+                                      notes)
         references.extend(found)
         recent.extend(r.name_key for r in found if r.name_key)
     used = {marker.number for p in document.paragraphs for marker in p.markers}
@@ -291,6 +293,27 @@ def _footnote_targets(document: SourceDocument, catalogue: Catalogue,
     return targets
 
 
+def _footnote_pinpoints(note: str, named_before: list[str], finder: NameFinder,
+                        catalogue: Catalogue) -> tuple[str | None, list[Pinpoint]]:
+    """A footnote that opens with a pinpoint: "Articles 10 and 13 of the Relationship
+    Agreement." The instrument it names (by its title, an alias, or a short form such as "the
+    Agreement" meaning the one of ``named_before`` with that word) and the pinpoints; or
+    (None, []) for any other footnote.
+    """
+    text = note.strip()
+    at_start = _PIN_AT_START.match(text)
+    if at_start is None:
+        return None, []
+    named = list(dict.fromkeys(key for _, _, key in finder.find(text[at_start.end():])))
+    if len(named) > 1:
+        return None, []
+    key = named[0] if named else None
+    if key is None and (short := _SHORT_FORM.match(text)) is not None:
+        key = _short_form_key(short.group("head"), named_before, catalogue)
+    pins = [pin for pin in _pinpoints(at_start) if pin]
+    return (key, pins) if key and pins else (None, [])
+
+
 def _previous_number(document: SourceDocument, number: int) -> int:
     numbers = [note.number for note in document.footnotes]
     return numbers[numbers.index(number) - 1]
@@ -316,9 +339,10 @@ def _short_form_key(head: str, recent: list[str], catalogue: Catalogue) -> str |
 
 def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], finder: NameFinder,
                           targets: dict[int, tuple[DocumentRef, ...]],
-                          catalogue: Catalogue, recent: list[str] | None = None
-                          ) -> list[Reference]:
+                          catalogue: Catalogue, recent: list[str] | None = None,
+                          notes: dict[int, str] | None = None) -> list[Reference]:
     recent = recent if recent is not None else []
+    notes = notes or {}
     text = paragraph.text
     exact = finder.find(text)
     near = finder.near_misses(text, [(s, e) for s, e, _ in exact])
@@ -407,6 +431,14 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
             for pin in _pinpoints(after):
                 _add_pinned(mention.start, after.end(), pin, name_key, document, mention.footnote,
                             named=not mention.short)
+        if name_key and mention.footnote is not None:
+            # The footnote on a name gives the articles: "the Rome Statute,4" with "4 Article 13
+            # of the Rome Statute."
+            key, pins = _footnote_pinpoints(notes.get(mention.footnote, ""), [name_key],
+                                            finder, catalogue)
+            for pin in pins if key == name_key else ():
+                _add_pinned(mention.start, mention.end, pin, name_key, document,
+                            mention.footnote, named=not mention.short)
     for thereof in _PIN_THEREOF.finditer(text):
         before = [m for m in mentions if m.end <= thereof.start() and m.name_key]
         if before:
@@ -434,6 +466,15 @@ def _paragraph_references(paragraph: Paragraph, by_id: dict[str, Paragraph], fin
         for document in targets.get(number, ()):
             add(start, at, start, name_key=None, document=document, footnote=number,
                 pin_text=pin_text)
+        if not targets.get(number):
+            # "... the implementation of the Relationship Agreement,3" with "3 Articles 10 and
+            # 13 of the Relationship Agreement.": the footnote alone says what is cited.
+            named_before = recent + [m.name_key for m in mentions
+                                     if m.name_key and m.start < at]
+            key, pins = _footnote_pinpoints(notes.get(number, ""), named_before, finder,
+                                            catalogue)
+            for pin in pins:
+                _add_pinned(start, at, pin, key, None, number, named=False)
     references.sort(key=lambda r: (r.start, r.end))
     return references
 

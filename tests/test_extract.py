@@ -209,3 +209,33 @@ def test_footnote_that_names_instruments(note, expected):
     assert [r.document for r in extraction.references] == list(expected)
     codes = {d.code for d in extraction.diagnostics}
     assert ("footnote-unresolved" in codes or "ibid-without-antecedent" in codes) == (not expected)
+
+
+@pytest.mark.parametrize(("body", "note", "expected"), [
+    # the footnote alone says what is cited: a short form of an instrument named before
+    (" Recalling the Relationship Agreement between the United Nations and the International "
+     "Criminal Court, and the implementation of the Relationship Agreement,3",
+     "3 Articles 10 and 13 of the Relationship Agreement.",
+     [("un-icc-relationship-agreement", {}),
+      ("un-icc-relationship-agreement", {"article": "10"}),
+      ("un-icc-relationship-agreement", {"article": "13"})]),
+    (" Noting the cooperation under the Relationship Agreement between the United Nations and "
+     "the International Criminal Court and its provisions on information,6",
+     "6 Article 2, paragraph 3, of the Relationship Agreement.",
+     [("un-icc-relationship-agreement", {}),
+      ("un-icc-relationship-agreement", {"article": "2", "paragraph": "3"})]),
+    # the footnote on the name gives its articles
+    (" Recalling the Rome Statute of the International Criminal Court,4",
+     "4 Article 13 of the Rome Statute of the International Criminal Court.",
+     [("rome-statute", {}), ("rome-statute", {"article": "13"})]),
+    # a footnote about another instrument adds nothing to the name
+    (" Recalling the Rome Statute of the International Criminal Court,4",
+     "4 Article 2 of the Relationship Agreement between the United Nations and the "
+     "International Criminal Court.",
+     [("rome-statute", {})]),
+], ids=["short-form-loose-marker", "article-and-paragraph", "on-the-name", "other-instrument"])
+def test_footnote_that_gives_the_articles(body, note, expected):
+    found, _ = _cites(body, note)
+    named = sorted((key, sorted(pin.items())) for _, _, key, pin in found
+                   if key is not None and not str(key).startswith("A/"))
+    assert named == sorted((key, sorted(pin.items())) for key, pin in expected)
