@@ -588,6 +588,8 @@ _YEAR_MARKER = re.compile(r"(?<=\b(?:19|20)\d\d)(\d{1,2})(?=$|[\s,.;:)])")
 # after a word or clause punctuation, followed in the source by two spaces or the line's end
 # ("Sustainable Development, 1  and"; "Crime,2 \n").
 _LOOSE_MARKER = re.compile(r"(?<=[^\W\d_]|[,.;:)]) (\d{1,3})(?= |$|[,;.])")
+# The same after a year: "adopted on 1 April 2019 6\n" (the year 2019, marker 6 printed apart).
+_YEAR_LOOSE_MARKER = re.compile(r"(?<=\b(?:19|20)\d\d) (\d{1,2})(?= |$|[,;.])")
 _NOT_BEFORE_MARKER = {"and", "or", "to", "of", "article", "articles", "paragraph", "paragraphs",
                       "resolution", "resolutions", "decision", "decisions", "no.", "nos.",
                       "guideline", "principle", "section", "rule", "chapter", "part", "annex",
@@ -630,6 +632,8 @@ def _strip_markers(text: str, offsets: list[int], state: _MarkerState
     candidates = [(m.start(1), m.end(1), "glued") for m in _MARKER.finditer(text)]
     candidates += [(m.start(1), m.end(1), "loose") for m in _LOOSE_MARKER.finditer(text)]
     candidates += [(m.start(1), m.end(1), "year") for m in _YEAR_MARKER.finditer(text)]
+    candidates += [(m.start(1), m.end(1), "year-apart")
+                   for m in _YEAR_LOOSE_MARKER.finditer(text)]
     for start, end, kind in sorted(candidates):
         number = int(text[start:end])
         due = number == state.highest + 1 and number in state.note_numbers
@@ -641,7 +645,9 @@ def _strip_markers(text: str, offsets: list[int], state: _MarkerState
             continue
         if kind == "year" and not due:
             continue  # "of 19881 and": the year 1988 and marker 1, only when 1 is due
-        loose = kind == "loose"
+        if kind == "year-apart" and not (due and _printed_apart(end, offsets, state.source)):
+            continue  # "in 2019 6 countries": a count, unless due and alone at the line's end
+        loose = kind in ("loose", "year-apart")
         if not state.accepts(number):
             continue
         match = _Span(start, end, text[start:end])
@@ -677,11 +683,20 @@ def _loose_marker(text: str, start: int, end: int, offsets: list[int],
         return False  # "15 November 2000 ..." or "2/13": a number, not a marker
     if int(text[start:end]) == state.highest + 1 and before[-1:] in ",;.”’)\"":
         return True  # the next marker due, right after a clause: "technologies”, 14 and"
-    source = state.source
+    if _printed_apart(end, offsets, state.source):
+        return True
+    after = offsets[end - 1] + 1
+    rest = state.source[after:after + 3]
+    return rest[:1] in ",;." and text[start - 2:start - 1] not in ",;."
+
+
+def _printed_apart(end: int, offsets: list[int], source: str) -> bool:
+    """Whether a number ending at ``end`` stands apart in the source: two spaces or the end of
+    the line follow it, as the PDF extraction leaves a superscript."""
     after = offsets[end - 1] + 1
     rest = source[after:after + 3]
     return rest.startswith("  ") or rest.lstrip(" ").startswith(("\n", "\r")) or \
-        after >= len(source) or (rest[:1] in ",;." and text[start - 2:start - 1] not in ",;.")
+        after >= len(source)
 
 
 def _is_marker(text: str, at: int) -> bool:

@@ -303,6 +303,24 @@ def test_markers_after_symbols_and_years_only_when_due(sentence, markers, kept):
     assert kept in paragraph.text
 
 
+@pytest.mark.parametrize(("body", "paragraphs", "markers", "kept"), [
+    # a marker printed apart after a year, at the end of a line (A/RES/79/217): the paragraph
+    # then ends with a comma and the next one starts on its own
+    (" Recalling the declaration adopted on 1 April 2019 1 \nand the declaration of 29 April "
+     "2024, 2 \n\n Welcoming the Summit,", ["pp.1", "pp.2"], [1, 2],
+     "adopted on 1 April 2019 and the declaration of 29 April 2024,"),
+    # a number after a year inside a line is a count, not a marker
+    (" Noting that in 2019 1 country joined,", ["pp.1"], [], "in 2019 1 country joined"),
+], ids=["apart-after-a-year", "count-after-a-year"])
+def test_markers_printed_apart_after_a_year(body, paragraphs, markers, kept):
+    text = (f"The General Assembly,\n\n{body}\n\n_______________\n1 Resolution 1/1.\n"
+            "2 Resolution 2/2.\n")
+    doc = parse_text(text, source="A-RES-1-1.txt")
+    assert [p.id for p in doc.paragraphs] == paragraphs
+    assert [m.number for m in doc.paragraph("pp.1").markers] == markers
+    assert kept in doc.paragraph("pp.1").text
+
+
 def test_text_after_a_footnote_block_that_starts_with_a_number_is_not_a_footnote():
     text = ("The General Assembly,\n\n Recalling its resolutions 75/1,1 and its resolutions of\n"
             "_______________\n1 Resolution 75/1.\n\n"
