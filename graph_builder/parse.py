@@ -169,8 +169,10 @@ def parse_text(text: str, *, source: str = "<text>", symbol: str | None = None,
                                       "no document symbol in the text or the file name; "
                                       "give one with --symbol"))
 
+    page_heads = _running_title_lines(lines, body_start, body_end, furniture, title)
     body = [line for line in lines[body_start:body_end]
-            if not furniture(line.stripped) and line.number - 1 not in dropped]
+            if not furniture(line.stripped) and line.number - 1 not in dropped
+            and line.number - 1 not in page_heads]
     blocks, footnotes = _blocks_and_footnotes(body, diagnostics)
     divisions = tuple(division for _, division in starts)
     paragraphs = _paragraphs(blocks, {note.number for note in footnotes}, diagnostics, text,
@@ -191,6 +193,49 @@ def parse_text(text: str, *, source: str = "<text>", symbol: str | None = None,
 
 _ANNEX_HEADING = re.compile(r"^\s*ANNEX(?:\s+([IVXLC]{1,6}))?\s*$", re.IGNORECASE)
 _PART_LETTER = re.compile(r"^\s*([A-H])\s*$")
+
+
+def _running_title_lines(lines: list[_Line], start: int, end: int, furniture,
+                         title: str | None) -> set[int]:
+    """The lines of a running head that prints a long title over several lines: pieces of the
+    title on the line with text right before or after other page furniture (the symbol, the
+    job number, the page number), with the lines next to them that continue the title ("... in the field
+    of human" / "rights"). A piece of the title elsewhere is the text's own words and stays."""
+    folded = " ".join(title.split()) if title else ""
+    found: set[int] = set()
+    if not folded:
+        return found
+
+    def stripped(index: int) -> str:
+        return lines[index].stripped if start <= index < end else ""
+
+    def neighbour(index: int, step: int) -> str:
+        """The next line with text above or below, across up to two blank lines."""
+        for distance in range(1, 4):
+            if text := stripped(index + step * distance):
+                return text
+        return ""
+
+    for index in range(start, end):
+        piece = stripped(index)
+        if (not piece or index in found or furniture(piece) or piece not in folded
+                or not any(furniture(neighbour(index, step)) for step in (-1, 1))):
+            continue
+        chain = {index}
+        before, after = index - 1, index + 1
+        while stripped(before) and not furniture(stripped(before)) and \
+                f"{stripped(before)} {piece}" in folded:
+            piece = f"{stripped(before)} {piece}"
+            chain.add(before)
+            before -= 1
+        while stripped(after) and not furniture(stripped(after)) and \
+                f"{piece} {stripped(after)}" in folded:
+            piece = f"{piece} {stripped(after)}"
+            chain.add(after)
+            after += 1
+        if len(piece) > 12:  # a few words that happen to be in the title are not a head
+            found |= chain
+    return found
 
 
 def _running_head_test(furniture, symbol: str | None, title: str | None):

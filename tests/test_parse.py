@@ -288,6 +288,58 @@ def test_layout_of_recent_pdfs_page_furniture_loose_markers_and_numbers_alone():
     assert doc.diagnostics == ()
 
 
+LONG_TITLE_LAYOUT = """United Nations
+A/RES/78/998
+General Assembly
+Distr.: General
+22 December 2023
+
+ Resolution adopted by the General Assembly
+on 19 December 2023
+
+ 78/998. Enhancement of international cooperation in the field of human rights and
+         of the protection of United Nations personnel
+
+The General Assembly,
+
+Recalling its resolutions on the protection of United Nations personnel and on the
+cooperation in the field of human rights,{first}
+__________________
+
+1  Resolution 77/1.
+
+Enhancement of international cooperation in the field of human rights and of the
+protection of United Nations personnel
+A/RES/78/998
+
+23-25979
+2/3
+
+Welcoming the cooperation of United Nations personnel
+{inside}and the Member States,
+
+1. Decides to act.
+"""
+
+
+@pytest.mark.parametrize(("first", "inside", "paragraphs", "kept"), [
+    # the running head prints the title over two lines next to the symbol and the page
+    # number: both lines go, and the next paragraph starts on its own
+    ("1", "", 2, "Welcoming the cooperation of United Nations personnel and the Member States,"),
+    # a title's words inside the text, away from the page furniture, stay
+    ("1", "protection of United Nations personnel\n", 2,
+     "Welcoming the cooperation of United Nations personnel protection of United Nations "
+     "personnel and the Member States,"),
+], ids=["running-title-over-two-lines", "title-words-in-the-text"])
+def test_a_running_head_that_prints_a_long_title(first, inside, paragraphs, kept):
+    doc = parse_text(LONG_TITLE_LAYOUT.format(first=first, inside=inside),
+                     source="A-RES-78-998.txt")
+    preambular = [p for p in doc.paragraphs if p.id.startswith("pp.")]
+    assert len(preambular) == paragraphs
+    assert preambular[-1].text == kept
+    assert "Enhancement" not in preambular[0].text + preambular[-1].text
+
+
 @pytest.mark.parametrize(("sentence", "markers", "kept"), [
     ("Recalling its resolution 79/16,1 and the Convention of 19892 and", [1, 2],
      "Recalling its resolution 79/16, and the Convention of 1989 and"),
