@@ -410,16 +410,22 @@ def treaty_triples(treaty: TreatyText, *, catalogue: Catalogue | None = None,
         add((node, LEX.articleCount, _lit(numbered, XSD.integer)))
     add((node, LEX.sourceFile, _lit(treaty.source)))
 
+    def part(step: tuple[tuple[str, str], ...], kind: URIRef, whole: URIRef, position: int,
+             line: int) -> URIRef:
+        """An article or article-paragraph node, numbered, placed and labelled."""
+        iri = URIRef(minter.part(str(node), step))
+        add((iri, RDF.type, kind))
+        add((iri, ELI.number, _lit(step[-1][1])))
+        add((iri, ELI.is_part_of, whole))
+        add((whole, ELI.has_part, iri))
+        add((iri, RDFS.label, Literal(_label(step, title), lang="en")))
+        add((iri, LEX.position, _lit(position, XSD.integer)))
+        add((iri, LEX.line, _lit(line, XSD.integer)))
+        return iri
+
     for position, article in enumerate(treaty.articles, start=1):
         step = (("article", article.number),)
-        art = URIRef(minter.part(str(node), step))
-        add((art, RDF.type, LEX.Article))
-        add((art, ELI.number, _lit(article.number)))
-        add((art, ELI.is_part_of, node))
-        add((node, ELI.has_part, art))
-        add((art, RDFS.label, Literal(_label(step, title), lang="en")))
-        add((art, LEX.position, _lit(position, XSD.integer)))
-        add((art, LEX.line, _lit(article.line, XSD.integer)))
+        art = part(step, LEX.Article, node, position, article.line)
         if article.heading:
             add((art, LEX.heading, _lit(article.heading)))
         if article.text:
@@ -441,15 +447,8 @@ def treaty_triples(treaty: TreatyText, *, catalogue: Catalogue | None = None,
                     f"article {article.number} has {len(article.paragraphs)} numbered "
                     f"paragraphs in the text; the catalogue says {counted}", article.line, 1))
         for index, paragraph in enumerate(article.paragraphs, start=1):
-            pstep = (*step, ("paragraph", paragraph.number))
-            para = URIRef(minter.part(str(node), pstep))
-            add((para, RDF.type, LEX.ArticleParagraph))
-            add((para, ELI.number, _lit(paragraph.number)))
-            add((para, ELI.is_part_of, art))
-            add((art, ELI.has_part, para))
-            add((para, RDFS.label, Literal(_label(pstep, title), lang="en")))
-            add((para, LEX.position, _lit(index, XSD.integer)))
-            add((para, LEX.line, _lit(paragraph.line, XSD.integer)))
+            para = part((*step, ("paragraph", paragraph.number)), LEX.ArticleParagraph, art,
+                        index, paragraph.line)
             add((para, LEX.text, _lit(paragraph.text)))
     for diagnostic in diagnostics:
         if diagnostic.severity is Severity.WARNING:
