@@ -27,6 +27,12 @@ from dataclasses import dataclass
 from .models import Pinpoint
 
 DEFAULT_BASE = "https://w3id.org/lexgraph/"
+# The named graphs a corpus store keeps besides one graph per document: lexgraph's record of
+# what it built, the ontology, and the statistics the build keeps up to date. Fixed, not under
+# the base: they name lexgraph's own bookkeeping, not the documents.
+BOOKKEEPING_GRAPH = "https://w3id.org/lexgraph/bookkeeping"
+ONTOLOGY_GRAPH = "https://w3id.org/lexgraph/ontology"
+STATISTICS_GRAPH = "https://w3id.org/lexgraph/statistics"
 
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}

@@ -97,6 +97,19 @@ class LEX(DefinedNamespace):
     tripleCount: URIRef  # number of triples in a named graph
     diagnosticCount: URIRef  # number of diagnostics a source gave
 
+    # Statistics a store build keeps (graph_builder/statistics.py)
+    citesWithin: URIRef  # a document cites this node or a part of it
+    citesWork: URIRef  # a document cites this whole work or a part of it
+    leadsTo: URIRef  # one step of a citation chain from a document
+    statParagraphs: URIRef  # paragraphs of a document
+    statCitationsMade: URIRef  # citations a document makes
+    statFootnotes: URIRef  # footnotes of a document
+    statCitedBy: URIRef  # citations of a node or its parts
+    statCitingDocuments: URIRef  # documents citing a node, or using a relation
+    statCitedAsWork: URIRef  # documents citing a whole work
+    statCitations: URIRef  # citations of one kind (relation)
+    statCitingParagraphs: URIRef  # paragraphs making citations of one kind
+
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 CITO = Namespace("http://purl.org/spar/cito/")

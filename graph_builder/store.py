@@ -37,14 +37,12 @@ import pyoxigraph as ox
 
 from .emit import nt_string
 from .errors import InputError, LexgraphError
-from .iris import DEFAULT_BASE, IriMinter
+from .iris import BOOKKEEPING_GRAPH, DEFAULT_BASE, ONTOLOGY_GRAPH, IriMinter
 from .namespaces import LEX_IRI
 from .resources import ontology_file
+from .statistics import EMPTY, Contribution, Totals, contribution, graph_contribution
+from .statistics import mark_current, recount, unmark
 
-BOOKKEEPING_GRAPH = "https://w3id.org/lexgraph/bookkeeping"
-# The ontology, loaded into every store (and its default graph) so that checks and queries
-# can follow subclasses.
-ONTOLOGY_GRAPH = "https://w3id.org/lexgraph/ontology"
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 BATCH_DOCUMENTS = 64  # documents per transaction: fewer commits, little memory
 _BATCH_QUADS = 100_000
@@ -76,6 +74,7 @@ class BuiltDocument:
     triples: int = 0
     diagnostics: tuple[tuple[str, int], ...] = ()
     error: str | None = None
+    contribution: Contribution = EMPTY  # its share of the store's statistics
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,10 +213,10 @@ def _record_data(built: BuiltDocument, built_with: str, when: str) -> str:
 
 
 def _forget(store: ox.Store, graphs: Iterable[str], records: Iterable[str],
-            then: str | None = None) -> None:
+            then: str | Sequence[str] | None = None) -> None:
     """Remove graphs (and what only they gave the default graph) and records, in one update.
 
-    ``then`` is one more update operation run in the same transaction.
+    ``then`` is one or more update operations run in the same transaction.
     """
     operations = []
     for graph in sorted(set(graphs)):
@@ -227,8 +226,7 @@ def _forget(store: ox.Store, graphs: Iterable[str], records: Iterable[str],
         operations.append(f"DROP SILENT GRAPH <{graph}>")
     operations += [f"DELETE WHERE {{ GRAPH <{BOOKKEEPING_GRAPH}> {{ <{iri}> ?p ?o }} }}"
                    for iri in sorted(set(records))]
-    if then:
-        operations.append(then)
+    operations += [then] if isinstance(then, str) else list(then or ())
     if operations:
         store.update(" ;\n".join(operations))
 
@@ -271,7 +269,8 @@ def build_document(task: tuple[str, str, str, bool]) -> BuiltDocument:
         return BuiltDocument(path, shown, digest, graph=built.iri,
                              nquads=built.triples.nquads(built.iri)
                              + (built.triples.nquads() if merged else ""),
-                             triples=len(built.triples), diagnostics=diagnostic_counts(built))
+                             triples=len(built.triples), diagnostics=diagnostic_counts(built),
+                             contribution=_share(built.triples))
     try:
         resolved = process(shown, catalogue=catalogue, minter=minter)  # type: ignore[arg-type]
     except LexgraphError as error:
@@ -287,7 +286,12 @@ def build_document(task: tuple[str, str, str, bool]) -> BuiltDocument:
                                      *resolved.diagnostics))
     return BuiltDocument(path, shown, digest, graph=graph,
                          nquads=triples.nquads(graph) + (triples.nquads() if merged else ""),
-                         triples=len(triples), diagnostics=tuple(sorted(codes.items())))
+                         triples=len(triples), diagnostics=tuple(sorted(codes.items())),
+                         contribution=_share(triples))
+
+
+def _share(triples: Iterable[tuple[object, object, object]]) -> Contribution:
+    return contribution((str(s), str(p), str(o)) for s, p, o in triples)
 
 
 def build_documents(tasks: Sequence[tuple[str, str, str, bool]], *, jobs: int = 1,
@@ -345,13 +349,15 @@ def build_store(sources: Sequence[str | Path], location: str | Path, *, jobs: in
     _ensure_ontology(store, built_with)
     recover(store)
     records = read_records(store)
+    totals = _statistics(store)
 
     present = {path for path, _ in files}
     scopes = [str(Path(s).resolve()) for s in sources]
     vanished = [record for path, record in records.items() if path not in present
                 and any(path == scope or path.startswith(scope.rstrip(os.sep) + os.sep)
                         for scope in scopes)]
-    _forget(store, (r.graph for r in vanished), (r.iri for r in vanished))
+    _forget(store, (r.graph for r in vanished), (r.iri for r in vanished),
+            then=totals.update([graph_contribution(store, r.graph) for r in vanished], []))
     for record in vanished:
         del records[record.path]
 
@@ -366,7 +372,14 @@ def build_store(sources: Sequence[str | Path], location: str | Path, *, jobs: in
             unchanged += 1
         else:
             tasks.append((path, shown, digest, True))
-
+    # A build of every document the store holds (a new version of lexgraph, --force) counts
+    # the statistics from nothing instead of taking each old document out first; until it
+    # ends they are not current, and a killed build leaves them to be counted again.
+    rebuilt = {task[0] for task in tasks}
+    restart = bool(records) and all(path in rebuilt for path in records)
+    if restart:
+        unmark(store)
+        totals = Totals()
     owners = {record.graph: record.path for record in records.values()}
     failed: list[str] = []
     duplicates: list[str] = []
@@ -381,15 +394,17 @@ def build_store(sources: Sequence[str | Path], location: str | Path, *, jobs: in
         old = [records[b.path] for b in batch if b.path in records]
         pending = "".join(f"<{record_iri(b.path)}> <{LEX_IRI}namedGraph> <{b.graph}> .\n"
                           for b in batch)
+        removed = [] if restart else [graph_contribution(store, r.graph) for r in old]
         _forget(store, [r.graph for r in old] + [b.graph for b in batch if b.graph],
-                [r.iri for r in old], then=f"INSERT DATA {{ GRAPH <{BOOKKEEPING_GRAPH}> "
-                f"{{ {pending} }} }}")
+                [r.iri for r in old], then=[f"INSERT DATA {{ GRAPH <{BOOKKEEPING_GRAPH}> "
+                f"{{ {pending} }} }}", *totals.update(removed, [])])
         store.bulk_load("".join(b.nquads for b in batch).encode("utf-8"),
                         format=ox.RdfFormat.N_QUADS)
         when = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         complete = "".join(_record_data(b, built_with, when) for b in batch)
         _forget(store, [], [record_iri(b.path) for b in batch],
-                then=f"INSERT DATA {{ {complete} }}")
+                then=[f"INSERT DATA {{ {complete} }}",
+                      *totals.update([], [b.contribution for b in batch])])
         batch.clear()
 
     quads_in_batch = 0
@@ -399,7 +414,8 @@ def build_store(sources: Sequence[str | Path], location: str | Path, *, jobs: in
             failed.append(result.error or f"{result.shown}: nothing built")
             old = records.pop(result.path, None)
             if old is not None:  # stale: the file no longer reads
-                _forget(store, [old.graph], [old.iri])
+                _forget(store, [old.graph], [old.iri], then=totals.update(
+                    [] if restart else [graph_contribution(store, old.graph)], []))
                 owners.pop(old.graph, None)
         else:
             owner = owners.get(result.graph)
@@ -423,6 +439,8 @@ def build_store(sources: Sequence[str | Path], location: str | Path, *, jobs: in
         if progress is not None:
             progress(done, len(tasks), time.perf_counter() - started)
     commit()
+    if restart:
+        mark_current(store)
     store.flush()
     compacted: float | None = None
     if optimize and (built or vanished or failed):
@@ -458,6 +476,13 @@ def recover(store: ox.Store) -> int:
             f"FILTER (STR(?s) = \"{graph}\" || STRSTARTS(STR(?s), \"{graph}/\")) "
             f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} }} }}"))
     return len(pending)
+
+
+def _statistics(store: ox.Store) -> Totals:
+    """The statistics' totals, counted again first if they are not current."""
+    from .statistics import is_current
+
+    return Totals.read(store) if is_current(store) else recount(store)
 
 
 def store_totals(store: ox.Store) -> tuple[int, int]:

@@ -113,6 +113,15 @@ INTEGER_PROPERTIES = (
     "column",
     "tripleCount",
     "diagnosticCount",
+    # statistics of a store
+    "statParagraphs",
+    "statCitationsMade",
+    "statFootnotes",
+    "statCitedBy",
+    "statCitedAsWork",
+    "statCitingDocuments",
+    "statCitations",
+    "statCitingParagraphs",
     "session",
 )
 DATE_PROPERTIES = ("entryIntoForce",)

@@ -25,6 +25,7 @@ from graph_builder import store as corpus
 from graph_builder.api import build_graph
 from graph_builder.cli import main
 from graph_builder.emit import Triples
+from graph_builder.iris import STATISTICS_GRAPH
 from graph_builder.namespaces import LEX_IRI
 
 HERE = Path(__file__).resolve().parent
@@ -113,12 +114,12 @@ def test_default_graph_is_the_merge_of_the_documents_and_the_ontology(built):
     assert int(count) == 5
 
 
-def test_store_holds_bookkeeping_and_ontology_graphs(built):
+def test_store_holds_bookkeeping_ontology_and_statistics_graphs(built):
     _, location, _ = built
     store = ox.Store.read_only(str(location))
     graphs = {g.value for g in store.named_graphs()}
-    assert corpus.BOOKKEEPING_GRAPH in graphs and corpus.ONTOLOGY_GRAPH in graphs
-    assert len(graphs) == 5 + 2
+    assert {corpus.BOOKKEEPING_GRAPH, corpus.ONTOLOGY_GRAPH, STATISTICS_GRAPH} <= graphs
+    assert len(graphs) == 5 + 3
     ontology = graph_triples(store, corpus.ONTOLOGY_GRAPH)
     assert any(f"<{LEX_IRI}recalls>" in line and "subPropertyOf" in line for line in ontology)
 
