@@ -902,6 +902,9 @@ def _cmd_queries(args: argparse.Namespace) -> int:
                 lines.append(f"        e.g. --param {p.name}={p.example}")
         if named.columns:
             lines.append(f"    columns: {' '.join('?' + c for c in named.columns)}")
+        if named.store_form is not None:
+            lines.append(f"    on a store: {named.store_form.purpose.rstrip('.')} "
+                         f"(queries/store/{named.name}.rq)")
         lines.append("")
     sys.stdout.write("\n".join(lines).rstrip("\n") + "\n")
     return EXIT_OK

@@ -13,10 +13,9 @@ holds each document's triples, so it counts there, once, and keeps the sums in t
   ``lex:adoptedBy`` (one step of a citation chain), and the counts
   ``lex:statParagraphs``, ``lex:statCitationsMade``, ``lex:statFootnotes``;
 * totals over the documents: for every cited node and each whole it is part of,
-  ``lex:statCitedBy`` (citations pointing at it or into it) and ``lex:statCitingDocuments``,
-  and ``lex:statCitedAsWork`` for a whole work (the documents citing it, to which it is part
-  of nothing);
-  for every relation (``lex:recalls``, ...) ``lex:statCitations``,
+  ``lex:statCitedBy`` (citations pointing at it or into it) and ``lex:statCitingDocuments``;
+  for a whole work also ``lex:statCitedAsWork`` (the documents citing it, in whose graphs it
+  is part of nothing); for every relation (``lex:recalls``, ...) ``lex:statCitations``,
   ``lex:statCitingParagraphs`` and ``lex:statCitingDocuments``.
 
 A document's share is a :class:`Contribution`, computed by :func:`contribution` from the

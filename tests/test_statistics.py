@@ -174,6 +174,14 @@ def make_texts(folder: Path) -> Path:
     return folder
 
 
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    """The texts of :func:`make_texts`, built into a store: (texts folder, store folder)."""
+    texts = make_texts(tmp_path / "texts")
+    location = tmp_path / "db"
+    corpus.build_store([texts], location)
+    return texts, location
+
+
 def _cite_less(folder: Path) -> None:
     path = folder / "A-RES-58-138.txt"
     text = path.read_text(encoding="utf-8")
@@ -199,9 +207,7 @@ def _break(folder: Path) -> None:
 @pytest.mark.parametrize("change", [_cite_less, _remove, _add, _rename, _break],
                          ids=["edited", "removed", "added", "renamed", "now-unreadable"])
 def test_statistics_after_a_change_equal_a_count_from_nothing(tmp_path, change):
-    texts = make_texts(tmp_path / "texts")
-    location = tmp_path / "db"
-    corpus.build_store([texts], location)
+    texts, location = built(tmp_path)
     before = statistics_quads(location)
     change(texts)
     corpus.build_store([texts], location)
@@ -212,9 +218,7 @@ def test_statistics_after_a_change_equal_a_count_from_nothing(tmp_path, change):
 
 
 def test_a_forced_build_counts_from_nothing_and_ends_current(tmp_path):
-    texts = make_texts(tmp_path / "texts")
-    location = tmp_path / "db"
-    corpus.build_store([texts], location)
+    texts, location = built(tmp_path)
     first = statistics_quads(location)
     corpus.build_store([texts], location, force=True)
     assert statistics_quads(location) == first
@@ -222,9 +226,7 @@ def test_a_forced_build_counts_from_nothing_and_ends_current(tmp_path):
 
 
 def test_a_store_without_statistics_is_queried_as_written_then_counted(tmp_path):
-    texts = make_texts(tmp_path / "texts")
-    location = tmp_path / "db"
-    corpus.build_store([texts], location)
+    texts, location = built(tmp_path)
     counted = statistics_quads(location)
     store = ox.Store(str(location))
     stats.unmark(store)  # as a store built before lexgraph kept statistics
@@ -308,9 +310,7 @@ def test_each_store_form_answers_as_the_query_it_stands_for(small_store, query):
 def test_the_query_command_reads_the_statistics_unless_told_not_to(tmp_path, capsys):
     from graph_builder.cli import main
 
-    texts = make_texts(tmp_path / "texts")
-    location = tmp_path / "db"
-    corpus.build_store([texts], location)
+    texts, location = built(tmp_path)
     store = ox.Store(str(location))
     # a count changed behind the build's back shows which form answered
     graph = ox.NamedNode(STATISTICS_GRAPH)
@@ -345,3 +345,77 @@ def test_store_forms_agree_on_a_slice_of_the_corpus(tmp_path):
                                       if p.name == "resolution"}]:
             if case or not any(p.required for p in query.parameters):
                 assert_forms_agree(store, query, case)
+
+
+# -- The registry refuses a store form it could not stand behind ---------------------------------
+
+_QUERY = """# name: things
+# purpose: Things.
+# columns: ?thing ?count
+
+SELECT ?thing ?count WHERE { ?thing <urn:count> ?count } ORDER BY {order}
+"""
+
+
+@pytest.mark.parametrize(("order", "form", "message"), [
+    ("?thing", "# name: others\n# columns: ?thing ?count\nSELECT ?thing ?count {}",
+     "a store form of no named query"),
+    ("?thing", "# name: things\n# columns: ?thing\nSELECT ?thing {}", "are not those of things"),
+    ("STR(?thing)", "# name: things\n# columns: ?thing ?count\nSELECT ?thing ?count {}",
+     "give this form its own ORDER BY"),
+], ids=["orphan", "other-columns", "order-not-on-columns"])
+def test_a_malformed_store_form_is_refused_with_its_file(tmp_path, order, form, message):
+    from graph_builder.errors import InputError
+
+    (tmp_path / "select").mkdir()
+    (tmp_path / "store").mkdir()
+    (tmp_path / "select" / "things.rq").write_text(_QUERY.replace("{order}", order))
+    name = "others" if "others" in form else "things"
+    (tmp_path / "store" / f"{name}.rq").write_text(form)
+    with pytest.raises(InputError, match=message) as error:
+        list_queries(root=tmp_path)
+    assert f"{name}.rq" in str(error.value)
+
+
+def test_a_store_form_without_order_takes_the_query_s(tmp_path):
+    (tmp_path / "select").mkdir()
+    (tmp_path / "store").mkdir()
+    (tmp_path / "select" / "things.rq").write_text(_QUERY.replace("{order}",
+                                                                  "DESC(?count) ?thing"))
+    (tmp_path / "store" / "things.rq").write_text(
+        "# name: things\n# store: kept counts.\n# columns: ?thing ?count\n"
+        "SELECT ?thing ?count { ?thing <urn:kept> ?count }")
+    query = load_query("things", root=tmp_path)
+    assert query.store_form is not None and query.store_form.order == (("count", True),
+                                                                        ("thing", False))
+
+
+_KINDS = {  # values of one kind, as a column of a named query holds them
+    "integers": '10 9 100 -1 0',
+    "decimals": '"1.5"^^xsd:decimal "1.25"^^xsd:decimal "10"^^xsd:decimal',
+    "strings": '"b" "a" "B" "ab" "é" "z"',
+    "language strings": '"b"@en "a"@en "a"@fr',
+    "dates": '"2003-12-22"^^xsd:date "1999-01-02"^^xsd:date "2003-01-05"^^xsd:date',
+    "booleans": 'true false',
+    "IRIs": '<urn:b> <urn:a> <urn:a/1> <https://x/>',
+}
+
+
+@pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])
+@pytest.mark.parametrize("kind", sorted(_KINDS))
+def test_lexgraph_sorts_as_oxigraph_orders(kind, descending):
+    """The sort of a store form's rows against Oxigraph's own ORDER BY, unbound values too."""
+    from graph_builder.queries import QueryResult, _sort_rows, to_rdflib
+
+    direction = "DESC(?t)" if descending else "?t"
+    query = ("PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT ?t ?n WHERE { "
+             f"VALUES (?t ?n) {{ {' '.join(f'({v} {i})' for i, v in enumerate(_KINDS[kind].split()))}"
+             f" (UNDEF 99) }} }}")
+    store = ox.Store()
+    expected = [None if row["t"] is None else to_rdflib(row["t"])
+                for row in store.query(f"{query} ORDER BY {direction} ?n")]
+    rows = tuple((None if row["t"] is None else to_rdflib(row["t"]), to_rdflib(row["n"]))
+                 for row in store.query(query))
+    result = _sort_rows(QueryResult("SELECT", ("t", "n"), rows), [("t", descending),
+                                                                  ("n", False)])
+    assert [row[0] for row in result.rows] == expected
