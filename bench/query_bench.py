@@ -8,7 +8,7 @@ from disk what the others find in the cache). Times include turning every row in
 terms and, for a store form, lexgraph's sort: what a caller of ``run_query`` waits for.
 
     python bench/query_bench.py --store DB --written
-    python bench/query_bench.py --store DB --resolution https://w3id.org/lexgraph/akn/un/doc/a-res-86-563
+    python bench/query_bench.py --store DB --param resolution=https://w3id.org/lexgraph/akn/un/doc/a-res-86-563
 """
 
 from __future__ import annotations
@@ -25,16 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def cases(resolution: str | None) -> list[tuple[str, dict[str, str], str]]:
+def cases(values: dict[str, str]) -> list[tuple[str, dict[str, str], str]]:
     """(query, bindings, what) for every named query: about one resolution or instrument
-    where it takes a parameter (its example, or ``resolution``), and corpus-wide where it
-    needs none."""
+    where it takes a parameter (the value given for it, else its example), and corpus-wide
+    where it needs none."""
     from graph_builder.queries import list_queries
 
     found = []
     for query in list_queries("select"):
-        scoped = {p.name: (f"<{resolution}>" if p.name == "resolution" and resolution
-                           else p.example) for p in query.parameters if p.example}
+        scoped = {p.name: values.get(p.name) or p.example for p in query.parameters
+                  if values.get(p.name) or p.example}
         required = {p.name for p in query.parameters if p.required}
         if not required <= set(scoped):
             continue
@@ -81,8 +81,9 @@ def measure(store: str, name: str, bindings: dict[str, str], written: bool, repe
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", required=True, help="a store built by lexgraph build --store")
-    parser.add_argument("--resolution", help="the resolution for the queries about one "
-                        "(default: each query's own example)")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=IRI",
+                        help="the value of a parameter for the queries that take it, such as "
+                        "resolution=<IRI> (default: each query's own example)")
     parser.add_argument("--written", action="store_true",
                         help="also time each query as written (the reference)")
     parser.add_argument("--repeat", type=int, default=3)
@@ -107,7 +108,11 @@ def main() -> int:
           f"{args.repeat}) | first run |" + (" as written | written / lexgraph |"
                                              if args.written else ""))
     print("|---|---|---:|---:|---:|" + ("---:|---:|" if args.written else ""))
-    for name, bindings, what in cases(args.resolution):
+    values = {}
+    for item in args.param:
+        name, _, value = item.partition("=")
+        values[name] = value if value.startswith("<") else f"<{value}>"
+    for name, bindings, what in cases(values):
         fast = measure(args.store, name, bindings, False, args.repeat, args.limit)
         row = {"query": name, "bindings": bindings, "scope": what, "statistics": fast}
         shown = ", ".join(f"{k}={v.rsplit('/', 1)[-1].rstrip('>')}" for k, v in bindings.items())

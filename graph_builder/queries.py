@@ -547,10 +547,17 @@ def _order_key(term: Identifier | None) -> tuple[Any, ...]:
 def _sort_rows(result: QueryResult, order: Sequence[tuple[str, bool]]) -> QueryResult:
     if not order or result.type != "SELECT":
         return result
-    rows = list(result.rows)
-    for name, descending in reversed(order):  # stable sorts, the last key first
+    runs: list[tuple[list[int], bool]] = []  # keys next to each other in one direction
+    for name, descending in order:
         index = result.variables.index(name)
-        rows.sort(key=lambda row: _order_key(row[index]), reverse=descending)
+        if runs and runs[-1][1] == descending:
+            runs[-1][0].append(index)
+        else:
+            runs.append(([index], descending))
+    rows = list(result.rows)
+    for indexes, descending in reversed(runs):  # stable sorts, the last keys first
+        rows.sort(key=lambda row: tuple(_order_key(row[i]) for i in indexes),
+                  reverse=descending)
     return replace(result, rows=tuple(rows))
 
 

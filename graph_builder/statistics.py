@@ -288,28 +288,24 @@ def recount(store: ox.Store) -> Totals:
     graph = ox.NamedNode(STATISTICS_GRAPH)
     totals: Counter[Key] = Counter()
     batch: list[ox.Quad] = []
-    for name in document_graphs(store):
+    for name in list(document_graphs(store)):  # read the list before writing
         share = graph_contribution(store, name)
         totals.update(share.total_counts())
         batch += [_quad(s, p, o, graph) for s, p, o in share.facts]
         if len(batch) >= 20_000:
-            store.bulk_load(_nquads(batch), format=ox.RdfFormat.N_QUADS)
+            store.extend(batch)
+            store.flush()  # write the memory tables out: they grew past 2 GB at 20,000 documents
             batch = []
     batch += [_quad(s, p, n, graph) for (s, p), n in totals.items() if n]
-    store.bulk_load(_nquads(batch), format=ox.RdfFormat.N_QUADS)
+    store.extend(batch)
     store.add(_marker())
     return Totals({key: n for key, n in totals.items() if n})
-
 
 
 def _quad(s: str, p: str, o: str | int, graph: ox.NamedNode) -> ox.Quad:
     obj = ox.Literal(str(o), datatype=ox.NamedNode(_XSD_INTEGER)) if isinstance(o, int) \
         else ox.NamedNode(o)
     return ox.Quad(ox.NamedNode(s), ox.NamedNode(p), obj, graph)
-
-
-def _nquads(quads: Sequence[ox.Quad]) -> bytes:
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
 
 
 def mark_current(store: ox.Store) -> None:
