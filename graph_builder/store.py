@@ -41,7 +41,7 @@ from .iris import BOOKKEEPING_GRAPH, DEFAULT_BASE, ONTOLOGY_GRAPH, IriMinter
 from .namespaces import LEX_IRI
 from .resources import ontology_file
 from .statistics import EMPTY, Contribution, Totals, contribution, graph_contribution
-from .statistics import mark_current, recount, unmark
+from .statistics import is_current, mark_current, recount, unmark
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 BATCH_DOCUMENTS = 64  # documents per transaction: fewer commits, little memory
@@ -480,8 +480,6 @@ def recover(store: ox.Store) -> int:
 
 def _statistics(store: ox.Store) -> Totals:
     """The statistics' totals, counted again first if they are not current."""
-    from .statistics import is_current
-
     return Totals.read(store) if is_current(store) else recount(store)
 
 
