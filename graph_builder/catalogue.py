@@ -97,6 +97,15 @@ class Catalogue:
                        if str(o).startswith(LEX_IRI))
         return kinds[0] if kinds else "Instrument"
 
+    def _work_kind(self, subject: URIRef, name: str) -> str:
+        """The class of a document or instrument, which must be one of the ontology's
+        instruments: queries and the statistics take every whole work cited to be one."""
+        kind = self._kind(subject)
+        if kind not in instrument_classes():
+            raise CatalogueError(f"{name}: lex:{kind} is not lex:Instrument or one of its "
+                                 f"subclasses ({', '.join(sorted(instrument_classes()))})")
+        return kind
+
     def _text(self, subject: URIRef, predicate: URIRef) -> str | None:
         value = self.graph.value(subject, predicate)
         return str(value) if value is not None else None
@@ -112,7 +121,7 @@ class Catalogue:
                 continue
             symbol = str(g.value(doc, ELI.id_local))
             self.documents[symbol] = DocumentInfo(
-                symbol, str(doc), self._kind(doc), self._text(doc, RDFS.label),
+                symbol, str(doc), self._work_kind(doc, symbol), self._text(doc, RDFS.label),
                 self._text(doc, ELI.date_document), self._int(doc, LEX.annexCount))
         keys_of = {s: str(o) for s, o in g.subject_objects(LEX.key)}
         for subject, key in keys_of.items():
@@ -135,7 +144,7 @@ class Catalogue:
             if title is None:
                 raise CatalogueError(f"{key}: instrument has no rdfs:label")
             instrument = Instrument(
-                key=key, iri=str(subject), kind=self._kind(subject), title=title,
+                key=key, iri=str(subject), kind=self._work_kind(subject, key), title=title,
                 aliases=tuple(sorted(str(o) for o in g.objects(subject, SKOS.altLabel))),
                 symbol=symbol,
                 annex=self._text(subject, LEX.annex) if symbol else None,
@@ -199,6 +208,16 @@ def _number_key(number: str) -> tuple[int, str]:
 
 def _one_line(error: Exception) -> str:
     return " ".join(str(error).split())[:300]
+
+
+@cache
+def instrument_classes() -> frozenset[str]:
+    """Local names of lex:Instrument and its subclasses, read from the ontology."""
+    ontology = Graph().parse(ontology_file("lexgraph.ttl"), format="turtle")
+    found = {LEX.Instrument}
+    for cls in ontology.transitive_subjects(RDFS.subClassOf, LEX.Instrument):
+        found.add(cls)
+    return frozenset(str(cls)[len(LEX_IRI):] for cls in found if str(cls).startswith(LEX_IRI))
 
 
 @cache

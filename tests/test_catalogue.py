@@ -6,7 +6,8 @@ from collections import Counter
 
 import pytest
 
-from graph_builder.catalogue import default_catalogue
+from graph_builder.catalogue import Catalogue, default_catalogue, instrument_classes
+from graph_builder.errors import CatalogueError
 from graph_builder.iris import IriMinter
 from graph_builder.models import DocumentRef
 
@@ -86,3 +87,38 @@ def test_dates_are_iso(catalogue):
     for instrument in catalogue.instruments.values():
         if instrument.date:
             datetime.date.fromisoformat(instrument.date)
+
+
+def test_every_work_is_an_instrument_of_the_ontology(catalogue):
+    """The store's statistics queries read the types of cited works among lex:Instrument's
+    subclasses: the catalogue may not bring a work of another class."""
+    classes = instrument_classes()
+    assert {"Instrument", "Resolution", "Convention", "Protocol", "Report"} <= classes
+    assert not {"Article", "Annex", "Footnote", "Subdivision"} & classes
+    assert {i.kind for i in catalogue.instruments.values()} <= classes
+    assert {d.kind for d in catalogue.documents.values()} <= classes
+
+
+@pytest.mark.parametrize(("turtle", "named"), [
+    ('ex:w a lex:Treaty ; lex:key "my-treaty" ; rdfs:label "My Treaty" .', "my-treaty"),
+    ('ex:w a lex:Article ; lex:key "an-article" ; rdfs:label "An article" .', "an-article"),
+    ('ex:d a lex:Footnote ; eli:id_local "A/RES/1/1" .', "A/RES/1/1"),
+])
+def test_a_work_of_another_class_is_refused(tmp_path, turtle, named):
+    path = tmp_path / "catalogue.ttl"
+    path.write_text(
+        "@prefix lex: <https://w3id.org/lexgraph/ontology#> .\n"
+        "@prefix eli: <http://data.europa.eu/eli/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix ex: <https://example.org/> .\n" + turtle + "\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match=f"^{named}: lex:\\w+ is not lex:Instrument"):
+        Catalogue.from_files([path])
+
+
+def test_a_work_without_a_class_is_an_instrument(tmp_path):
+    path = tmp_path / "catalogue.ttl"
+    path.write_text(
+        "@prefix lex: <https://w3id.org/lexgraph/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://example.org/w> lex:key "w" ; rdfs:label "W" .\n', encoding="utf-8")
+    assert Catalogue.from_files([path]).instruments["w"].kind == "Instrument"
