@@ -8,6 +8,7 @@ from disk what the others find in the cache). Times include turning every row in
 terms and, for a store form, lexgraph's sort: what a caller of ``run_query`` waits for.
 
     python bench/query_bench.py --store DB --written
+    python bench/query_bench.py --store DB --written --query resolutions --query co-citation
     python bench/query_bench.py --store DB --param resolution=https://w3id.org/lexgraph/akn/un/doc/a-res-86-563
 """
 
@@ -86,6 +87,8 @@ def main() -> int:
                         "resolution=<IRI> (default: each query's own example)")
     parser.add_argument("--written", action="store_true",
                         help="also time each query as written (the reference)")
+    parser.add_argument("--query", action="append", default=[], metavar="NAME",
+                        help="time only this named query (again for more; default: all)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--limit", type=float, default=120.0,
                         help="seconds for one case, all its runs (default 120)")
@@ -113,6 +116,8 @@ def main() -> int:
         name, _, value = item.partition("=")
         values[name] = value if value.startswith("<") else f"<{value}>"
     for name, bindings, what in cases(values):
+        if args.query and name not in args.query:
+            continue
         fast = measure(args.store, name, bindings, False, args.repeat, args.limit)
         row = {"query": name, "bindings": bindings, "scope": what, "statistics": fast}
         shown = ", ".join(f"{k}={v.rsplit('/', 1)[-1].rstrip('>')}" for k, v in bindings.items())

@@ -64,7 +64,7 @@ QUERY_KINDS = ("select", "checks")  # subfolders of queries/, in listing order
 # keeps (graph_builder/statistics.py); not a query of its own
 STORE_FORMS = "store"
 PARAMETER_TYPES = ("IRI", "string", "integer", "decimal", "date", "boolean", "term")
-SELECT_FORMATS = ("table", "csv", "tsv", "json")
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("turtle", "nt", "jsonld", "xml")
 _FORMAT_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".srj": "json",
                     ".txt": "table", ".ttl": "turtle", ".nt": "nt", ".jsonld": "jsonld",
@@ -702,6 +702,41 @@ def _json_term(term: Identifier) -> dict[str, str]:
     return item
 
 
+def _xml_results(result: QueryResult) -> str:
+    """The SPARQL Query Results XML Format (W3C, 2013) of a SELECT or ASK result."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    def term(value: Identifier) -> str:
+        if isinstance(value, URIRef):
+            return f"<uri>{escape(str(value))}</uri>"
+        if isinstance(value, BNode):
+            return f"<bnode>{escape(str(value))}</bnode>"
+        assert isinstance(value, Literal)
+        if value.language:
+            attribute = f" xml:lang={quoteattr(value.language)}"
+        elif value.datatype is not None and value.datatype != XSD.string:
+            attribute = f" datatype={quoteattr(str(value.datatype))}"
+        else:
+            attribute = ""
+        return f"<literal{attribute}>{escape(str(value))}</literal>"
+
+    lines = ['<?xml version="1.0"?>',
+             '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
+    lines += [f"<variable name={quoteattr(v)}/>" for v in result.variables]
+    lines.append("</head>")
+    if result.type == "ASK":
+        lines.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean>")
+    else:
+        lines.append("<results>")
+        for row in result.rows:
+            cells = "".join(f"<binding name={quoteattr(v)}>{term(t)}</binding>"
+                            for v, t in zip(result.variables, row, strict=True) if t is not None)
+            lines.append(f"<result>{cells}</result>")
+        lines.append("</results>")
+    lines.append("</sparql>")
+    return "\n".join(lines) + "\n"
+
+
 def _short(term: Identifier | None, prefixes: Mapping[str, str], width: int) -> str:
     if term is None:
         return ""
@@ -721,8 +756,9 @@ def _short(term: Identifier | None, prefixes: Mapping[str, str], width: int) -> 
 
 
 def format_result(result: QueryResult, fmt: str = "table", *, width: int = 80) -> str:
-    """Write a result: ``table``, ``csv``, ``tsv`` or ``json`` (the SPARQL 1.1 formats) for
-    ``SELECT`` and ``ASK``; ``turtle``, ``nt``, ``jsonld`` or ``xml`` for a graph.
+    """Write a result: ``table``, ``csv``, ``tsv``, ``json`` or ``xml`` (the SPARQL 1.1
+    formats) for ``SELECT`` and ``ASK``; ``turtle``, ``nt``, ``jsonld`` or ``xml`` (RDF/XML)
+    for a graph.
 
     ``table`` is for reading: known prefixes are shortened and cells cut at ``width``.
     """
@@ -737,6 +773,8 @@ def format_result(result: QueryResult, fmt: str = "table", *, width: int = 80) -
     if fmt not in SELECT_FORMATS:
         raise ValueError(f"a {result.type} result is written as one of "
                          f"{', '.join(SELECT_FORMATS)}, not {fmt}")
+    if fmt == "xml":
+        return _xml_results(result)
     if result.type == "ASK":
         if fmt == "json":
             return json.dumps({"head": {}, "boolean": result.boolean})
@@ -867,9 +905,11 @@ def register_cli(subparsers: Any) -> None:
     query.add_argument("-p", "--param", action="append", default=[], metavar="VAR=VALUE",
                        help="bind a parameter: instrument=https://... or instrument=<...>, "
                        "'relation=lex:implements', 'name=\"text\"@en' (repeatable)")
-    query.add_argument("-f", "--format", choices=SELECT_FORMATS + GRAPH_FORMATS,
+    query.add_argument("-f", "--format", choices=tuple(dict.fromkeys(SELECT_FORMATS
+                                                                     + GRAPH_FORMATS)),
                        help="output format (default: from the -o extension, else table; "
-                       "turtle for CONSTRUCT and DESCRIBE)")
+                       "turtle for CONSTRUCT and DESCRIBE; xml is SPARQL XML results for "
+                       "SELECT and ASK, RDF/XML for a graph)")
     query.add_argument("-o", "--output", default="-", help="output file ('-': stdout)")
     query.add_argument("-i", "--input-format", help="RDF format of the data files, if their "
                        "names do not tell")

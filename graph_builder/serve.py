@@ -10,6 +10,12 @@
 ``/queries``       the named queries as JSON; ``/queries/NAME?param=value`` runs one
 =================  ==========================================================================
 
+On a read-only store built by ``lexgraph build --store`` whose statistics are current,
+``/queries/NAME`` answers from the query's store form (``queries/store/``), sorted as the query
+asks, like ``lexgraph query --store``: the same rows, without counting the corpus again. With
+``--update`` (writes would leave the counts behind), ``--union-default-graph`` or a dataset in
+the request, it runs the query as written.
+
 Results are negotiated from ``Accept`` (or a ``format`` parameter): SPARQL JSON, XML, CSV and
 TSV for ``SELECT`` and ``ASK``; Turtle, N-Triples, JSON-LD and RDF/XML for ``CONSTRUCT`` and
 ``DESCRIBE``. ``$name=value`` request parameters bind query variables through the engine.
@@ -64,8 +70,10 @@ from .errors import EXIT_OK, InputError
 from .queries import (
     NamedQuery,
     _prologue_prefixes,
+    format_result,
     list_queries,
     parse_term,
+    run_query,
     sparql_keywords,
     sparql_tokens,
     to_oxigraph,
@@ -829,7 +837,62 @@ class SparqlService:
                    and named.parameter(k) is None]
         if unknown:
             raise HttpError(400, f"query {name} has no parameter {unknown[0]!r}")
+        if named.store_form is not None and self._reads_statistics(params):
+            return self._run_store_form(request, named, params, deadline, substitutions)
         return self._run(request, named.text, params, deadline, substitutions)
+
+    def _reads_statistics(self, params: dict[str, list[str]]) -> bool:
+        """Whether the store forms answer: a read-only lexgraph store with current statistics,
+        queried on its default graph."""
+        from .statistics import is_current
+
+        options = self.options
+        if options.update or options.union_default_graph or "default-graph-uri" in params \
+                or "named-graph-uri" in params:
+            return False
+        try:
+            return is_current(self.store)
+        except (AttributeError, OSError, RuntimeError):
+            return False
+
+    def _run_store_form(self, request: Request, named: NamedQuery,
+                        params: dict[str, list[str]], deadline: float,
+                        substitutions: dict[Any, Any]) -> Response:
+        """Run the store form and write its sorted rows in the negotiated format."""
+        assert named.store_form is not None
+        requested = (params.get("format") or [None])[0]
+        fmt = negotiate(request.headers.get("accept"), RESULT_FORMATS, requested)
+        if fmt is None:
+            raise self._not_acceptable(RESULT_FORMATS)
+        cache, key = self.cache, None
+        if cache is not None:
+            key = self._cache_key(request, named.store_form.text, params, substitutions)
+            found = cache.get(key) if key is not None else None
+            if found is not None:
+                return Response(200, found[0], found[1], [("Vary", "Accept"),
+                                                          ("X-Cache", "hit")])
+        bindings = {str(variable.value): term for variable, term in substitutions.items()}
+        try:
+            result = run_query(self.store, named, bindings=bindings)
+        except (ValueError, InputError) as error:
+            raise HttpError(400, _one_line(error)) from None
+        except (RuntimeError, OSError) as error:
+            raise HttpError(500, f"query failed: {_one_line(error)}") from None
+        if time.monotonic() > deadline:
+            raise HttpError(503, f"the query ran out of time (limit "
+                            f"{self.options.timeout:g} s)")
+        body = format_result(result, fmt.name).encode("utf-8")
+        if len(body) > self.options.max_result_bytes:
+            raise HttpError(422, f"the result is larger than this endpoint's limit of "
+                            f"{_size(self.options.max_result_bytes)}; add a LIMIT or "
+                            "narrow the query")
+        media_type = _mime(fmt)
+        headers = [("Vary", "Accept")]
+        if cache is not None:
+            headers.append(("X-Cache", "miss"))
+            if key is not None and (not isinstance(key[-1], _Format) or key[-1] is fmt):
+                cache.put(key, body, media_type, len(body) + len(named.store_form.text))
+        return Response(200, body, media_type, headers)
 
     # -- /update -------------------------------------------------------------------------------
 

@@ -177,3 +177,31 @@ def test_error_and_explore(browser, page_server):
     browser.wait_for("return document.querySelector('#result-table th') &&"
                      " document.querySelector('#result-table th').textContent === 'subject';")
     assert len(browser.run(TABLE)) > 3
+
+
+def test_named_query_on_a_corpus_store_reads_its_statistics(browser, tmp_path):
+    """The page asks for a named query left as written by name, so a corpus store answers it
+    from the counts its build keeps; an edited query goes to /sparql as text."""
+    from test_statistics import _tamper, built
+
+    _, location = built(tmp_path)
+    _tamper(location)  # lex:implements now counts 999 citations in the statistics only
+    server = Server(str(location), "--workers", "1")
+    try:
+        browser.go(server.url + "/")
+        browser.wait_for("return document.body.dataset.ready === 'true';")
+        browser.click('.example[data-name="relation-counts"]')
+        browser.click("#run")
+        browser.wait_for("return document.querySelectorAll('#result-table tbody tr').length > 0;")
+        counts = {row[0]: row[1] for row in browser.run(TABLE)}
+        assert counts["lex:implements"] == "999"
+
+        # edited, the query goes as text and is counted from the graph
+        browser.run("const q = document.getElementById('query'); q.value += '\\n# edited';"
+                    "q.dispatchEvent(new Event('input'));")
+        browser.click("#run")
+        browser.wait_for("return document.querySelectorAll('#result-table tbody tr').length > 0;")
+        counts = {row[0]: row[1] for row in browser.run(TABLE)}
+        assert counts["lex:implements"] not in ("999", None)
+    finally:
+        server.stop()

@@ -346,11 +346,13 @@ def _tricky() -> QueryResult:
         (URIRef(f"{LEX}recalls"), Literal('tab\there, "quoted",\nnew line')),
         (URIRef("urn:x"), None),
         (Literal("24", datatype=XSD_INTEGER), Literal("Convention", lang="en")),
+        (URIRef("urn:a?b=c&d"), Literal("a < b & c > d ]]> 'e'")),
     ))
 
 
 @pytest.mark.parametrize("fmt,parser", [("json", ox.QueryResultsFormat.JSON),
-                                        ("tsv", ox.QueryResultsFormat.TSV)])
+                                        ("tsv", ox.QueryResultsFormat.TSV),
+                                        ("xml", ox.QueryResultsFormat.XML)])
 def test_result_formats_round_trip(fmt, parser):
     result = _tricky()
     text = format_result(result, fmt)
@@ -367,7 +369,8 @@ def test_csv_format_keeps_lexical_forms():
     assert text.endswith("\r\n")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert rows == [["a", "b"], [f"{LEX}recalls", 'tab\there, "quoted",\nnew line'],
-                    ["urn:x", ""], ["24", "Convention"]]
+                    ["urn:x", ""], ["24", "Convention"],
+                    ["urn:a?b=c&d", "a < b & c > d ]]> 'e'"]]
 
 
 def test_table_format_is_readable():
@@ -376,13 +379,17 @@ def test_table_format_is_readable():
     assert lines[0].split() == ["a", "b"]
     assert lines[2].startswith("lex:recalls")
     assert "…" in lines[2] and "\t" not in text.replace("\t", "")
-    assert lines[-1] == "(3 rows)"
+    assert lines[-1] == "(4 rows)"
 
 
 def test_ask_and_wrong_formats():
     ask = QueryResult("ASK", boolean=True)
     assert json.loads(format_result(ask, "json")) == {"head": {}, "boolean": True}
     assert format_result(ask, "table") == "true"
+    for value in (True, False):
+        text = format_result(QueryResult("ASK", boolean=value), "xml")
+        parsed = ox.parse_query_results(text.encode(), format=ox.QueryResultsFormat.XML)
+        assert bool(parsed) is value
     with pytest.raises(ValueError, match="written as one of"):
         format_result(ask, "turtle")
 

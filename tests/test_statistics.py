@@ -25,6 +25,7 @@ READERS = HERE / "data" / "readers"
 CORPUS = HERE.parent.parent / "shared" / "corpus" / "unga"
 
 LEX = "https://w3id.org/lexgraph/ontology#"
+ACT = "https://w3id.org/lexgraph/akn/un/act/"
 ELI = "http://data.europa.eu/eli/ontology#"
 CITO = "http://purl.org/spar/cito/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -308,19 +309,24 @@ def test_each_store_form_answers_as_the_query_it_stands_for(small_store, query):
     assert any(rows), "no case gives an answer: the comparison would prove nothing"
 
 
-def test_the_query_command_reads_the_statistics_unless_told_not_to(tmp_path, capsys):
-    from graph_builder.cli import main
-
-    texts, location = built(tmp_path)
+def _tamper(location: Path) -> str:
+    """Change the count of lex:implements citations behind the build's back, so that an answer
+    tells which form gave it; return the true count."""
     store = ox.Store(str(location))
-    # a count changed behind the build's back shows which form answered
     graph = ox.NamedNode(STATISTICS_GRAPH)
     implements = ox.NamedNode(f"{LEX}implements")
     count = ox.NamedNode(stats.CITATIONS)
     kept = next(store.quads_for_pattern(implements, count, None, graph))
     store.remove(kept)
     store.add(ox.Quad(implements, count, ox.Literal("999", datatype=kept.object.datatype), graph))
-    del store
+    return kept.object.value
+
+
+def test_the_query_command_reads_the_statistics_unless_told_not_to(tmp_path, capsys):
+    from graph_builder.cli import main
+
+    texts, location = built(tmp_path)
+    true_count = _tamper(location)
     arguments = ["query", "relation-counts", "--store", str(location), "-f", "csv"]
     assert main(arguments) == 0
     read = capsys.readouterr().out.splitlines()
@@ -328,7 +334,78 @@ def test_the_query_command_reads_the_statistics_unless_told_not_to(tmp_path, cap
     assert read[1].startswith(f"{LEX}implements,999,")
     assert main([*arguments, "--no-statistics"]) == 0
     written = capsys.readouterr().out.splitlines()
-    assert f"{LEX}implements,{kept.object.value}," in "\n".join(written)
+    assert f"{LEX}implements,{true_count}," in "\n".join(written)
+
+
+def _results(body: bytes, fmt: str) -> list[tuple]:
+    parser = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+              "tsv": ox.QueryResultsFormat.TSV}[fmt]
+    solutions = ox.parse_query_results(body, format=parser)
+    return [tuple(str(row[v]) if row[v] is not None else None for v in solutions.variables)
+            for row in solutions]
+
+
+@pytest.fixture(scope="module")
+def served_store(tmp_path_factory):
+    """A store with a tampered count, served read-only, and its true count."""
+    from test_serve import Server
+
+    texts, location = built(tmp_path_factory.mktemp("served"))
+    true_count = _tamper(location)
+    running = Server(str(location), "--workers", "0")
+    try:
+        yield running, location, true_count
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
+@pytest.mark.parametrize("name", ["resolutions", "most-cited-instruments", "co-citation"])
+def test_the_endpoint_answers_named_queries_from_the_store_forms(served_store, name, fmt):
+    """/queries/NAME on a corpus store: the store form's rows, in the order of the query as
+    written (which /sparql runs, with its ORDER BY), in every result format."""
+    import urllib.parse
+
+    server, _, _ = served_store
+    query = load_query(name)
+    status, headers, body = server.request("GET", f"/queries/{name}?format={fmt}")
+    assert status == 200, body
+    assert headers["content-type"].startswith(
+        {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+         "tsv": "text/tab-separated-values"}[fmt])
+    written = urllib.parse.urlencode({"query": query.text, "format": fmt})
+    status, _, reference = server.request("GET", f"/sparql?{written}")
+    assert status == 200, reference
+    rows = _results(body, fmt)
+    assert rows and rows == _results(reference, fmt)
+
+
+def test_the_endpoint_reads_the_statistics_only_when_it_can_trust_them(served_store):
+    server, location, true_count = served_store
+    status, _, body = server.request("GET", "/queries/relation-counts?format=csv")
+    assert status == 200, body
+    assert f"{LEX}implements,999," in body.decode()
+    # a named query by POST form, with a parameter, as the query page sends it
+    status, _, body = server.request(
+        "POST", "/queries/cited-articles", f"$instrument=<{ACT}untoc>&format=json",
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200 and _results(body, "json"), body
+    status, _, body = server.request("GET", "/queries/citation-chain")
+    assert status == 400 and b"needs a value for ?resolution" in body
+    server.stop()
+    # writes would leave the counts behind: an endpoint that takes them runs the query as written
+    from test_serve import Server
+
+    for options in (["--update"], ["--union-default-graph"]):
+        other = Server(str(location), "--workers", "0", *options)
+        try:
+            status, _, body = other.request("GET", "/queries/relation-counts?format=csv")
+        finally:
+            other.stop()
+        assert status == 200, body
+        assert f"{LEX}implements," in body.decode() and ",999," not in body.decode(), options
+        if options == ["--update"]:
+            assert f"{LEX}implements,{true_count}," in body.decode()
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the development corpus is not beside the project")

@@ -98,6 +98,17 @@ function requestBody(extra) {
   return body;
 }
 
+// A named query run as it stands is asked for by name: on a corpus store the server answers it
+// from the counts the build keeps. An edited query goes to the SPARQL endpoint as text.
+function target(extra) {
+  const body = requestBody(extra);
+  if (current && current.name && $("query").value === current.query) {
+    body.delete("query");
+    return { url: "/queries/" + encodeURIComponent(current.name), body: body };
+  }
+  return { url: "/sparql", body: body };
+}
+
 function hideError() { $("error").hidden = true; $("error").textContent = ""; }
 
 function showError(message) {
@@ -114,11 +125,12 @@ async function run(event) {
   $("status").textContent = "Running…";
   const started = performance.now();
   try {
-    const response = await fetch("/sparql", {
+    const request = target();
+    const response = await fetch(request.url, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded",
                  "Accept": "application/sparql-results+json, text/turtle;q=0.9" },
-      body: requestBody(),
+      body: request.body,
     });
     const elapsed = Math.round(performance.now() - started);
     const type = response.headers.get("Content-Type") || "";
@@ -190,7 +202,8 @@ function explore(iri) {
 
 function download() {
   const format = $("download-format").value;
-  const url = "/sparql?" + requestBody({ format: format }).toString();
+  const request = target({ format: format });
+  const url = request.url + "?" + request.body.toString();
   const link = element("a", { "href": url, "download": "results." + (format === "turtle" ? "ttl" : format) });
   document.body.append(link);
   link.click();
