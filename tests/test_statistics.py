@@ -325,7 +325,7 @@ def _tamper(location: Path) -> str:
 def test_the_query_command_reads_the_statistics_unless_told_not_to(tmp_path, capsys):
     from graph_builder.cli import main
 
-    texts, location = built(tmp_path)
+    _, location = built(tmp_path)
     true_count = _tamper(location)
     arguments = ["query", "relation-counts", "--store", str(location), "-f", "csv"]
     assert main(arguments) == 0
@@ -350,7 +350,7 @@ def served_store(tmp_path_factory):
     """A store with a tampered count, served read-only, and its true count."""
     from test_serve import Server
 
-    texts, location = built(tmp_path_factory.mktemp("served"))
+    _, location = built(tmp_path_factory.mktemp("served"))
     true_count = _tamper(location)
     running = Server(str(location), "--workers", "0")
     try:
