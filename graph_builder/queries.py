@@ -555,9 +555,20 @@ def _sort_rows(result: QueryResult, order: Sequence[tuple[str, bool]]) -> QueryR
         else:
             runs.append(([index], descending))
     rows = list(result.rows)
+    keys: dict[Identifier | None, tuple[Any, ...]] = {}  # counts, decades, types repeat
+
+    def key(term: Identifier | None) -> tuple[Any, ...]:
+        found = keys.get(term)
+        if found is None:
+            found = keys[term] = _order_key(term)
+        return found
+
     for indexes, descending in reversed(runs):  # stable sorts, the last keys first
-        rows.sort(key=lambda row: tuple(_order_key(row[i]) for i in indexes),
-                  reverse=descending)
+        if len(indexes) == 1:
+            index = indexes[0]
+            rows.sort(key=lambda row: key(row[index]), reverse=descending)
+        else:
+            rows.sort(key=lambda row: tuple(key(row[i]) for i in indexes), reverse=descending)
     return replace(result, rows=tuple(rows))
 
 
@@ -648,7 +659,9 @@ def to_rdflib(term: Any) -> Identifier:
     import pyoxigraph as ox
 
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        # Oxigraph only holds valid IRIs: skip rdflib's check of each one (a third of the
+        # time of reading a large result)
+        return str.__new__(URIRef, term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
