@@ -520,6 +520,7 @@ _NUMERIC = {str(XSD[name]) for name in (
     "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
     "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
 _DATES = {str(XSD.date), str(XSD.dateTime), str(XSD.gYear)}
+_XSD_STRING = str(XSD.string)
 
 
 def _order_key(term: Identifier | None) -> tuple[Any, ...]:
@@ -668,7 +669,7 @@ def to_rdflib(term: Any) -> Identifier:
         if term.language:
             return Literal(term.value, lang=term.language)
         datatype = term.datatype.value
-        return Literal(term.value) if datatype == str(XSD.string) else Literal(
+        return Literal(term.value) if datatype == _XSD_STRING else Literal(
             term.value, datatype=URIRef(datatype))
     raise TypeError(f"unsupported term {term!r}")
 
