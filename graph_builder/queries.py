@@ -769,12 +769,14 @@ def _short(term: Identifier | None, prefixes: Mapping[str, str], width: int) -> 
     return text if width <= 0 or len(text) <= width else text[:width - 1] + "…"
 
 
-def format_result(result: QueryResult, fmt: str = "table", *, width: int = 80) -> str:
+def format_result(result: QueryResult, fmt: str = "table", *, width: int = 80,
+                  compact: bool = False) -> str:
     """Write a result: ``table``, ``csv``, ``tsv``, ``json`` or ``xml`` (the SPARQL 1.1
     formats) for ``SELECT`` and ``ASK``; ``turtle``, ``nt``, ``jsonld`` or ``xml`` (RDF/XML)
     for a graph.
 
     ``table`` is for reading: known prefixes are shortened and cells cut at ``width``.
+    ``compact`` writes JSON without the line breaks that make it readable (for a server).
     """
     if result.type == "CONSTRUCT":
         fmt = {"table": "turtle", "json": "jsonld"}.get(fmt, fmt)
@@ -796,7 +798,8 @@ def format_result(result: QueryResult, fmt: str = "table", *, width: int = 80) -
     if fmt == "json":
         return json.dumps({"head": {"vars": list(result.variables)}, "results": {"bindings": [
             {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
-            for row in result.rows]}}, ensure_ascii=False, indent=1)
+            for row in result.rows]}}, ensure_ascii=False,
+            **({"separators": (",", ":")} if compact else {"indent": 1}))
     if fmt == "tsv":
         lines = ["\t".join(f"?{v}" for v in result.variables)]
         lines += ["\t".join(ntriples(t) for t in row) for row in result.rows]

@@ -881,7 +881,7 @@ class SparqlService:
         if time.monotonic() > deadline:
             raise HttpError(503, f"the query ran out of time (limit "
                             f"{self.options.timeout:g} s)")
-        body = format_result(result, fmt.name).encode("utf-8")
+        body = format_result(result, fmt.name, compact=True).encode("utf-8")
         if len(body) > self.options.max_result_bytes:
             raise HttpError(422, f"the result is larger than this endpoint's limit of "
                             f"{_size(self.options.max_result_bytes)}; add a LIMIT or "
