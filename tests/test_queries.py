@@ -355,10 +355,12 @@ def _tricky() -> QueryResult:
                                         ("xml", ox.QueryResultsFormat.XML)])
 def test_result_formats_round_trip(fmt, parser):
     result = _tricky()
-    text = format_result(result, fmt)
-    parsed = list(ox.parse_query_results(text.encode(), format=parser))
-    assert [tuple(None if t is None else to_rdflib(t) for t in row) for row in parsed] \
-        == [tuple(row) for row in result.rows]
+    for text in (format_result(result, fmt), format_result(result, fmt, compact=True)):
+        parsed = list(ox.parse_query_results(text.encode(), format=parser))
+        assert [tuple(None if t is None else to_rdflib(t) for t in row) for row in parsed] \
+            == [tuple(row) for row in result.rows]
+    if fmt == "json":  # compact: no line breaks but the ones inside values, escaped
+        assert "\n" not in format_result(result, fmt, compact=True)
 
 
 def test_csv_format_keeps_lexical_forms():
