@@ -392,7 +392,6 @@ def test_the_endpoint_reads_the_statistics_only_when_it_can_trust_them(served_st
     assert status == 200 and _results(body, "json"), body
     status, _, body = server.request("GET", "/queries/citation-chain")
     assert status == 400 and b"needs a value for ?resolution" in body
-    server.stop()
     # writes would leave the counts behind: an endpoint that takes them runs the query as written
     from test_serve import Server
 
@@ -406,6 +405,22 @@ def test_the_endpoint_reads_the_statistics_only_when_it_can_trust_them(served_st
         assert f"{LEX}implements," in body.decode() and ",999," not in body.decode(), options
         if options == ["--update"]:
             assert f"{LEX}implements,{true_count}," in body.decode()
+
+
+def test_the_endpoint_limits_store_form_answers_too(served_store):
+    from test_serve import Server
+
+    _, location, _ = served_store
+    small = Server(str(location), "--workers", "0", "--max-result-size", "1k")
+    try:
+        status, _, body = small.request("GET", "/queries/resolutions?format=json")
+        assert status == 422 and b"larger than this endpoint's limit of 1" in body, body
+        status, _, body = small.request("GET", "/queries/relation-counts?format=csv")
+        assert status == 200 and b"999" in body, body
+        status, _, body = small.request("GET", "/queries/relation-counts?format=turtle")
+        assert status == 406, body
+    finally:
+        small.stop()
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the development corpus is not beside the project")
