@@ -18,29 +18,19 @@ from .check import CheckReport, check, check_with_pyshacl, compile_shapes, load_
 from .emit import emit_graph
 from .errors import InputError
 from .extract import extract_references
+from .formats import (  # noqa: F401 - the formats are part of this module's interface
+    FORMAT_ALIASES,
+    RDF_FORMATS,
+    RDF_INPUT_SUFFIXES,
+    guess_format,
+    resolve_format,
+)
 from .iris import DEFAULT_BASE, IriMinter
 from .models import Resolved, SourceDocument
 from .namespaces import bind_prefixes
 from .parse import parse_source
 from .resolve import document_target, resolve_references
 from .treaty import build_treaty, is_treaty_text
-
-# Output formats: name -> (rdflib serializer, is a dataset format, file extensions)
-RDF_FORMATS: dict[str, tuple[str, bool, tuple[str, ...]]] = {
-    "turtle": ("turtle", False, (".ttl",)),
-    "nt": ("nt", False, (".nt",)),
-    "jsonld": ("json-ld", False, (".jsonld", ".json")),
-    "xml": ("xml", False, (".rdf", ".owl", ".xml")),
-    "trig": ("trig", True, (".trig",)),
-    "nquads": ("nquads", True, (".nq",)),
-}
-FORMAT_ALIASES = {"ttl": "turtle", "n-triples": "nt", "ntriples": "nt", "json-ld": "jsonld",
-                  "nq": "nquads", "n-quads": "nquads", "rdfxml": "xml", "rdf/xml": "xml",
-                  "text/turtle": "turtle", "application/n-triples": "nt",
-                  "application/ld+json": "jsonld", "application/trig": "trig",
-                  "application/n-quads": "nquads", "application/rdf+xml": "xml"}
-RDF_INPUT_SUFFIXES = {ext: name for name, (_, _, exts) in RDF_FORMATS.items() for ext in exts
-                      if ext not in (".json", ".xml")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,22 +91,6 @@ def build_graph(paths: Sequence[str | Path], *, overrides: Overrides = Overrides
 def _document_iri(document: SourceDocument, minter: IriMinter) -> str:
     return (minter.document(document.symbol) if document.symbol
             else minter.unnamed_document(document.source))
-
-
-def resolve_format(name: str) -> str:
-    """A format name or MIME type -> the canonical name in :data:`RDF_FORMATS`."""
-    key = FORMAT_ALIASES.get(name.lower(), name.lower())
-    if key not in RDF_FORMATS:
-        raise ValueError(f"unknown RDF format {name!r}; choose from {', '.join(RDF_FORMATS)}")
-    return key
-
-
-def guess_format(path: str | Path) -> str | None:
-    suffix = Path(path).suffix.lower()
-    for name, (_, _, extensions) in RDF_FORMATS.items():
-        if suffix in extensions:
-            return name
-    return None
 
 
 def serialize(graph: Graph, fmt: str) -> str:

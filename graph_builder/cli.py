@@ -15,16 +15,27 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
 
-from . import api
-from .check import CheckReport, Finding, check, compile_shapes, default_rules, load_checks, \
-    severity_named
+from . import formats
+from .check import (
+    CheckReport,
+    Finding,
+    check,
+    compile_shapes,
+    default_rules,
+    load_checks,
+    severity_named,
+)
 from .errors import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, InputError, LexgraphError
-from .models import Severity
 from .iris import DEFAULT_BASE
+from .models import Severity
 from .resolve import pinpoint_words
+
+if TYPE_CHECKING:
+    from . import api
 
 PROG = "lexgraph"
 # Modules that add subcommands of their own: each defines ``register_cli(subparsers)``, which
@@ -66,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
                      epilog="Exit codes: 0 ok, 1 check found violations, 2 usage or input error.")
     parser.add_argument("-V", "--version", action="version", version=f"{PROG} {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    formats = ", ".join(api.RDF_FORMATS)
+    formats_list = ", ".join(formats.RDF_FORMATS)
 
     extract = commands.add_parser("extract", help="print what a resolution's text cites",
                                   description="Parse resolution texts and print paragraphs, "
@@ -102,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="show a progress bar on stderr (default: when it is a terminal)")
     build.add_argument("-q", "--quiet", action="store_true", help="no summary")
-    build.add_argument("-f", "--format", help=f"RDF format: {formats} (or a MIME type); "
+    build.add_argument("-f", "--format", help=f"RDF format: {formats_list} (or a MIME type); "
                        "required when writing to stdout unless turtle is wanted")
     build.add_argument("--base", default=DEFAULT_BASE, help="base IRI of minted IRIs")
     build.add_argument("--with-catalogue", action="store_true",
@@ -173,6 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _overrides(args: argparse.Namespace) -> api.Overrides:
+    from . import api
+
     overrides = api.Overrides(args.symbol, args.date, args.title, args.plenary_meeting)
     if len(args.sources) > 1 and any(v is not None for v in (args.symbol, args.date, args.title,
                                                                args.plenary_meeting)):
@@ -181,6 +194,8 @@ def _overrides(args: argparse.Namespace) -> api.Overrides:
 
 
 def _emit(text: str, output: str) -> None:
+    from . import api
+
     if output == "-":
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
@@ -188,6 +203,8 @@ def _emit(text: str, output: str) -> None:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
+    from . import api
+
     result = api.extract(args.sources, overrides=_overrides(args), base=args.base)
     if args.format == "json":
         _emit(json.dumps(result, indent=2, ensure_ascii=False), args.output)
@@ -207,6 +224,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    from . import api
     from . import store as corpus
 
     if args.jobs < 1:
@@ -290,7 +308,7 @@ class _ProgressBar:
 
 
 def _is_rdf(path: str, input_format: str | None) -> bool:
-    return bool(input_format) or Path(path).suffix.lower() in api.RDF_INPUT_SUFFIXES
+    return bool(input_format) or Path(path).suffix.lower() in formats.RDF_INPUT_SUFFIXES
 
 
 def _expand(sources: Sequence[str]) -> list[str]:
@@ -301,7 +319,7 @@ def _expand(sources: Sequence[str]) -> list[str]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file()
                            and (p.suffix.lower() in TEXT_SUFFIXES
-                                or p.suffix.lower() in api.RDF_INPUT_SUFFIXES))
+                                or p.suffix.lower() in formats.RDF_INPUT_SUFFIXES))
             if not found:
                 raise InputError("folder holds no resolution texts or RDF files", path=source)
             files.extend(str(p) for p in found)
@@ -311,6 +329,8 @@ def _expand(sources: Sequence[str]) -> list[str]:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from . import api
+
     report_level = severity_named(args.severity)
     fail_level = severity_named(args.fail_on)
     if args.store:

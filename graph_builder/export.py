@@ -58,15 +58,16 @@ from dataclasses import dataclass, field
 from html import escape as html_escape
 from importlib import resources as importlib_resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from . import api
 from .errors import EXIT_OK, InputError
 from .namespaces import CITO, ELI, LEX, LEX_IRI, OA
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 VIEWS = ("citations", "structure", "full")
 CITATION_RELATIONS = ("recalls", "reaffirms", "takesNoteOf", "notes", "welcomes", "implements",
@@ -626,6 +627,8 @@ def _paragraph_order(facts: _Facts, node: str) -> tuple[tuple[int, ...], str]:
 def _assemble(facts: _Facts, view: str, nodes: set[str], edges: list[_Edge],
               focus_node: str | None, depth: int | None, wanted: frozenset[str] | None,
               built: Sequence[str]) -> nx.MultiDiGraph:
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     graph.graph["view"] = view
     details = view != "citations"
@@ -747,6 +750,8 @@ def plain_graph(graph: nx.Graph, *, xml: bool = True,
     """A copy of ``graph`` as a ``MultiDiGraph`` with string node ids and values a file format
     can hold: None left out, lists, sets and dicts as JSON text (``xml``) or JSON values, other
     objects as text, characters XML forbids removed."""
+    import networkx as nx
+
     plain = nx.MultiDiGraph()
     ids = {node: _XML_BAD.sub("", str(node)) if xml else str(node) for node in graph.nodes}
     if len(set(ids.values())) != len(ids):
@@ -781,6 +786,8 @@ def plain_graph(graph: nx.Graph, *, xml: bool = True,
 
 def to_graphml(graph: nx.Graph) -> str:
     """GraphML text (Gephi, yEd, Cytoscape; ``networkx.read_graphml`` reads it back)."""
+    import networkx as nx
+
     plain = plain_graph(graph, xml=True)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + "\n".join(
         nx.generate_graphml(plain, encoding="utf-8", prettyprint=True)) + "\n"
@@ -796,6 +803,8 @@ def _rgb(colour: str) -> dict[str, int]:
 
 def to_gexf(graph: nx.Graph) -> str:
     """GEXF 1.2 text for Gephi, with colours and sizes by kind and relation (``viz``)."""
+    import networkx as nx
+
     plain = plain_graph(graph, xml=True, reserved=_GEXF_RESERVED)
     positions = layout_positions(graph)
     for node, data in plain.nodes(data=True):
@@ -1176,6 +1185,8 @@ def guess_export_format(path: str | Path) -> str | None:
 def write_export(graph: nx.Graph, path: str | Path, *, fmt: str | None = None) -> str:
     """Write ``graph`` to ``path`` (the format from ``fmt`` or the extension), atomically;
     returns the format name."""
+    from . import api
+
     name = resolve_export_format(fmt) if fmt else guess_export_format(path)
     if name is None:
         raise ValueError(f"cannot tell the export format from {str(path)!r}; give --to")
@@ -1227,6 +1238,8 @@ def _load(sources: Sequence[str], input_format: str | None) -> Any:
     """The graph of RDF files and resolution texts: a pyoxigraph store when pyoxigraph is
     installed and reads every file (ten times faster than rdflib on a corpus), else an rdflib
     graph from :func:`graph_builder.api.load_rdf`, whose messages name the file and line."""
+    from . import api
+
     rdf = [p for p in sources if input_format or Path(p).suffix.lower() in
            api.RDF_INPUT_SUFFIXES]
     texts = [p for p in sources if p not in rdf]
@@ -1246,6 +1259,8 @@ def _load(sources: Sequence[str], input_format: str | None) -> Any:
 
 
 def _load_with_oxigraph(paths: Sequence[str], input_format: str | None) -> Any:
+    from . import api
+
     try:
         import pyoxigraph
     except ImportError:
@@ -1264,6 +1279,8 @@ def _load_with_oxigraph(paths: Sequence[str], input_format: str | None) -> Any:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from . import api
+
     if args.to:
         fmt = resolve_export_format(args.to)
     elif args.output != "-":

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import EXIT_OK, InputError, LexgraphError
-from .store import BOOKKEEPING_GRAPH
+from .iris import BOOKKEEPING_GRAPH
 
 __all__ = ["MODES", "GraphPlan", "PushError", "PushReport", "open_sources", "plan", "push"]
 

@@ -69,3 +69,25 @@ def test_installed_wheel_builds_the_example(wheel, tmp_path):
     assert result.returncode == 0, result.stderr
     graph = Graph().parse(str(work / "g.ttl"), format="turtle")
     assert len(graph) > 500
+
+
+def test_the_package_exports_its_functions_lazily():
+    """A command that needs few of the pipeline's modules (a query) does not load them all: the
+    package's functions are imported at first use, and the command line loads the pipeline and
+    networkx only for the commands that build, check or export."""
+    script = (
+        "import sys, graph_builder, graph_builder.cli\n"
+        "graph_builder.cli.build_parser()\n"
+        "print(sorted(m for m in ('networkx', 'graph_builder.api', 'graph_builder.parse',\n"
+        "                         'graph_builder.store', 'pyshacl') if m in sys.modules))\n"
+        "import graph_builder.extract\n"
+        "from graph_builder import extract, build_graph, to_networkx, run_query, __version__\n"
+        "print(extract.__module__, build_graph.__module__, to_networkx.__module__,\n"
+        "      run_query.__module__, bool(__version__))\n"
+        "print(all(hasattr(graph_builder, name) for name in graph_builder.__all__))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.splitlines() == [
+        "[]",
+        "graph_builder.api graph_builder.api graph_builder.export graph_builder.queries True",
+        "True"]
