@@ -521,6 +521,7 @@ _NUMERIC = {str(XSD[name]) for name in (
     "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
 _DATES = {str(XSD.date), str(XSD.dateTime), str(XSD.gYear)}
 _XSD_STRING = str(XSD.string)
+_XSD_BOOLEAN = str(XSD.boolean)
 
 
 def _order_key(term: Identifier | None) -> tuple[Any, ...]:
@@ -538,7 +539,7 @@ def _order_key(term: Identifier | None) -> tuple[Any, ...]:
             return (3, 0, Decimal(str(term)))
         except InvalidOperation:
             pass
-    if datatype == str(XSD.boolean):
+    if datatype == _XSD_BOOLEAN:
         return (3, 1, str(term) in ("true", "1"))
     if datatype in _DATES:
         return (3, 2, str(term))

@@ -70,6 +70,7 @@ from .errors import EXIT_OK, InputError
 from .queries import (
     NamedQuery,
     _prologue_prefixes,
+    _statistics_current,
     format_result,
     list_queries,
     parse_term,
@@ -651,17 +652,11 @@ class SparqlService:
 
     def _run(self, request: Request, text: str, params: dict[str, list[str]], deadline: float,
              substitutions: dict[Any, Any]) -> Response:
-        cache = self.cache
-        key = None
-        if cache is not None:
-            # An answer kept for this key has passed every check below with the same text,
-            # graphs and options: none of them can fail now.
-            key = self._cache_key(request, text, params, substitutions)
-            if key is not None:
-                found = cache.get(key)
-                if found is not None:
-                    return Response(200, found[0], found[1], [("Vary", "Accept"),
-                                                              ("X-Cache", "hit")])
+        # An answer kept for this key has passed every check below with the same text, graphs
+        # and options: none of them can fail now.
+        key, kept = self._kept_answer(request, text, params, substitutions)
+        if kept is not None:
+            return kept
         ox = self.ox
         self._refuse_remote(text, "query")
         default_graphs = self._graphs(params, "default-graph-uri")
@@ -705,15 +700,31 @@ class SparqlService:
                 body = self._serialize(result, getattr(ox.QueryResultsFormat, fmt.ox), deadline)
         finally:
             del result
+        return self._answer(key, body, fmt, len(text), deadline)
+
+    def _kept_answer(self, request: Request, text: str, params: dict[str, list[str]],
+                     substitutions: dict[Any, Any]) -> tuple[Any, Response | None]:
+        """The cache key of a query (None when nothing is kept) and its kept answer, if any."""
+        if self.cache is None:
+            return None, None
+        key = self._cache_key(request, text, params, substitutions)
+        found = self.cache.get(key) if key is not None else None
+        if found is None:
+            return key, None
+        return key, Response(200, found[0], found[1], [("Vary", "Accept"), ("X-Cache", "hit")])
+
+    def _answer(self, key: Any, body: bytes, fmt: _Format, text_size: int,
+                deadline: float) -> Response:
+        """The 200 response of a query, kept in the cache under ``key`` when it may be."""
         media_type = _mime(fmt)
         headers = [("Vary", "Accept")]
-        if cache is not None:
+        if self.cache is not None:
             headers.append(("X-Cache", "miss"))
             # Not an answer finished past the time limit (the client may have had a 503), nor
             # one whose format the key guessed differently from the result.
             if key is not None and time.monotonic() <= deadline \
                     and (not isinstance(key[-1], _Format) or key[-1] is fmt):
-                cache.put(key, body, media_type, len(body) + len(text))
+                self.cache.put(key, body, media_type, len(body) + text_size)
         return Response(200, body, media_type, headers)
 
     @staticmethod
@@ -844,16 +855,10 @@ class SparqlService:
     def _reads_statistics(self, params: dict[str, list[str]]) -> bool:
         """Whether the store forms answer: a read-only lexgraph store with current statistics,
         queried on its default graph."""
-        from .statistics import is_current
-
         options = self.options
-        if options.update or options.union_default_graph or "default-graph-uri" in params \
-                or "named-graph-uri" in params:
-            return False
-        try:
-            return is_current(self.store)
-        except (AttributeError, OSError, RuntimeError):
-            return False
+        return not (options.update or options.union_default_graph
+                    or "default-graph-uri" in params or "named-graph-uri" in params) \
+            and _statistics_current(self.store)
 
     def _run_store_form(self, request: Request, named: NamedQuery,
                         params: dict[str, list[str]], deadline: float,
@@ -864,13 +869,9 @@ class SparqlService:
         fmt = negotiate(request.headers.get("accept"), RESULT_FORMATS, requested)
         if fmt is None:
             raise self._not_acceptable(RESULT_FORMATS)
-        cache, key = self.cache, None
-        if cache is not None:
-            key = self._cache_key(request, named.store_form.text, params, substitutions)
-            found = cache.get(key) if key is not None else None
-            if found is not None:
-                return Response(200, found[0], found[1], [("Vary", "Accept"),
-                                                          ("X-Cache", "hit")])
+        key, kept = self._kept_answer(request, named.store_form.text, params, substitutions)
+        if kept is not None:
+            return kept
         bindings = {str(variable.value): term for variable, term in substitutions.items()}
         try:
             result = run_query(self.store, named, bindings=bindings)
@@ -886,13 +887,7 @@ class SparqlService:
             raise HttpError(422, f"the result is larger than this endpoint's limit of "
                             f"{_size(self.options.max_result_bytes)}; add a LIMIT or "
                             "narrow the query")
-        media_type = _mime(fmt)
-        headers = [("Vary", "Accept")]
-        if cache is not None:
-            headers.append(("X-Cache", "miss"))
-            if key is not None and (not isinstance(key[-1], _Format) or key[-1] is fmt):
-                cache.put(key, body, media_type, len(body) + len(named.store_form.text))
-        return Response(200, body, media_type, headers)
+        return self._answer(key, body, fmt, len(named.store_form.text), deadline)
 
     # -- /update -------------------------------------------------------------------------------
 
